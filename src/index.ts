@@ -1,0 +1,7 @@
+/**
+ * llm-ts: the library behind "Building LLMs in TypeScript". Each namespace is one layer of the course.
+ * Notebooks and scripts import it by package name: `import { backend, random } from "llm-ts"`.
+ */
+export * as backend from "./backend";
+export * as random from "./random";
+export { NotImplemented, isNotImplemented } from "./errors";
