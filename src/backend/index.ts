@@ -4,6 +4,7 @@
  * a real WebGPU adapter (`tfjs-backend-webgpu` over the `webgpu` package), WASM with SIMD, plain JS CPU.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The backends the course knows, by the name used in `LLM_BACKEND`. */
@@ -43,6 +44,20 @@ function describeError(err: unknown): string {
   return msg.split("\n")[0].slice(0, 160);
 }
 
+/** Whether a Vulkan loader library is installed where Linux's dynamic linker looks for it. */
+function hasVulkanLoader(): boolean {
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean),
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/usr/lib64",
+    "/usr/lib",
+    "/usr/local/lib",
+    "/lib/x86_64-linux-gnu",
+  ];
+  return dirs.some((dir) => fs.existsSync(path.join(dir, "libvulkan.so.1")));
+}
+
 const loaders: Record<BackendName, Loader> = {
   "node-gpu": async () => {
     requireOptional("@tensorflow/tfjs-node-gpu");
@@ -53,6 +68,10 @@ const loaders: Record<BackendName, Loader> = {
     return "tensorflow";
   },
   webgpu: async () => {
+    if (process.platform === "linux" && !hasVulkanLoader()) {
+      // Dawn would print a native warning and find no adapter anyway; say why in one line instead.
+      throw new Error("no Vulkan loader (libvulkan.so.1) on this machine");
+    }
     const dawn = requireOptional("webgpu") as { create(flags: string[]): unknown; globals?: object };
     const g = globalThis as unknown as Record<string, unknown>;
     if (dawn.globals) Object.assign(g, dawn.globals);
