@@ -4,4 +4,5 @@
  */
 export * as backend from "./backend";
 export * as random from "./random";
+export * as plot from "./plot";
 export { NotImplemented, isNotImplemented } from "./errors";
