@@ -73,7 +73,12 @@ function tableRows(
       if (r === null || typeof r !== "object") {
         throw new TypeError("plot.table: expected an arquero table or an array of objects (one per row).");
       }
-      for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+      for (const k of Object.keys(r)) {
+        if (!seen.has(k)) {
+          seen.add(k);
+          columns.push(k);
+        }
+      }
     }
     return { columns, rows: (t as Record<string, unknown>[]).slice(0, limit), total: t.length };
   }
