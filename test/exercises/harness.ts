@@ -2,10 +2,12 @@
  * How exercise tests find the code they grade, and how they name tasks.
  *
  * Exercise tests import a chapter through `loadChapter`, which reads `solutions/` by default (so `npm test`
- * proves the tests pass on the answers) and `exercises/` when `LLM_EXERCISE_TARGET=exercises` (grading).
+ * proves the tests pass on the answers) and `exercises/` when `LLM_EXERCISE_TARGET=exercises` (grading) or
+ * when there is no `solutions/` folder (the student release).
  * `LLM_EXERCISE_DIR` points at any other folder holding the chapter files (a student's submission).
  * Each graded task is one `task(id, points, body)` block; the grader selects tasks by the `[task <id>]` tag.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 export type ExerciseTarget = "solutions" | "exercises";
@@ -13,11 +15,14 @@ export type ExerciseTarget = "solutions" | "exercises";
 /** The folder the exercise tests read chapter files from. */
 export function exerciseDir(): string {
   if (process.env.LLM_EXERCISE_DIR) return path.resolve(process.env.LLM_EXERCISE_DIR);
-  const target = process.env.LLM_EXERCISE_TARGET ?? "solutions";
+  const root = path.resolve(__dirname, "..", "..");
+  // The student release has no solutions/: there the tests read exercises/ unless told otherwise.
+  const fallback = fs.existsSync(path.join(root, "solutions")) ? "solutions" : "exercises";
+  const target = process.env.LLM_EXERCISE_TARGET ?? fallback;
   if (target !== "solutions" && target !== "exercises") {
     throw new Error(`LLM_EXERCISE_TARGET=${target}: use "solutions" (default) or "exercises"`);
   }
-  return path.resolve(__dirname, "..", "..", target);
+  return path.join(root, target);
 }
 
 /**

@@ -1,0 +1,186 @@
+/**
+ * Grading a folder of chapter files, and batch grading a folder of student submissions into one CSV.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatCsv, type GradeReport, totals } from "./report";
+import { runTasks, type TaskResult } from "./run";
+import { discoverTasks, type GradedTask, selectTasks } from "./tasks";
+
+/** The repository root (tools/grade/../..). */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface GradeOptions {
+  /** Repository root; the children run there. */
+  root?: string;
+  /** Folder holding the chapter files (`NN-topic.ts`) to grade. */
+  exerciseDir: string;
+  /** Folders of exercise tests; default `test/exercises` plus `grading/hidden` when present and `hidden`. */
+  testRoots?: string[];
+  /** Include `grading/hidden` in the default test roots (default true). */
+  hidden?: boolean;
+  /** Chapters (`"01"`) or task ids to grade; none = all. */
+  selectors?: string[];
+  timeoutSeconds?: number;
+  jobs?: number;
+  onResult?: (r: TaskResult) => void;
+}
+
+/** The test folders used when none are given. */
+export function defaultTestRoots(root: string, hidden = true): string[] {
+  const roots = [path.join(root, "test", "exercises")];
+  const hiddenDir = path.join(root, "grading", "hidden");
+  if (hidden && fs.existsSync(hiddenDir)) roots.push(hiddenDir);
+  return roots;
+}
+
+/** The tasks a grading run would run. */
+export function tasksFor(opts: Omit<GradeOptions, "exerciseDir">): GradedTask[] {
+  const root = opts.root ?? REPO_ROOT;
+  const roots = opts.testRoots ?? defaultTestRoots(root, opts.hidden ?? true);
+  return selectTasks(discoverTasks(roots), opts.selectors ?? []);
+}
+
+/** Grades the chapter files in `opts.exerciseDir`, each task in its own child process. */
+export async function gradeFolder(opts: GradeOptions, tasks = tasksFor(opts)): Promise<GradeReport> {
+  const root = opts.root ?? REPO_ROOT;
+  const exerciseDir = path.resolve(opts.exerciseDir);
+  if (!fs.existsSync(exerciseDir)) throw new Error(`no such folder: ${exerciseDir}`);
+  const timeoutSeconds = opts.timeoutSeconds ?? 60;
+  const results = await runTasks(tasks, {
+    exerciseDir,
+    timeoutSeconds,
+    cwd: root,
+    jobs: opts.jobs ?? 2,
+    onResult: opts.onResult,
+  });
+  return {
+    target: path.relative(root, exerciseDir) || ".",
+    createdAt: new Date().toISOString(),
+    timeoutSeconds,
+    hiddenTests:
+      opts.testRoots === undefined &&
+      (opts.hidden ?? true) &&
+      fs.existsSync(path.join(root, "grading", "hidden")),
+    tasks: results,
+    totals: totals(results),
+  };
+}
+
+/** A chapter file as learners name it: `01-autoregressive.ts`. */
+const CHAPTER_FILE = /^\d\d-[\w.-]+\.ts$/;
+
+/** One student's chapter files: `<dir>/exercises/NN-*.ts`, else `<dir>/NN-*.ts`. */
+export function submissionFiles(dir: string): string[] {
+  for (const candidate of [path.join(dir, "exercises"), dir]) {
+    if (!fs.existsSync(candidate) || !fs.statSync(candidate).isDirectory()) continue;
+    const files = fs
+      .readdirSync(candidate)
+      .filter((f) => CHAPTER_FILE.test(f))
+      .map((f) => path.join(candidate, f));
+    if (files.length > 0) return files.sort();
+  }
+  return [];
+}
+
+/** Top-level repository entries never linked into a scratch folder. */
+const NOT_LINKED = new Set(["exercises", "solutions", "build", "node_modules", ".git", "grading"]);
+
+/**
+ * Makes `<scratch>/exercises` holding the base chapter files overlaid with the student's, next to links to the
+ * repository's other top-level folders (`src`, `datasets`, …), so the student's `../src/...` imports resolve as
+ * they did in their checkout, and `llm-ts` resolves through the repository's node_modules further up.
+ */
+export function prepareScratch(root: string, scratch: string, baseDir: string, files: string[]): string {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  const exercises = path.join(scratch, "exercises");
+  fs.mkdirSync(exercises, { recursive: true });
+  if (fs.existsSync(baseDir)) {
+    for (const f of fs.readdirSync(baseDir)) {
+      const from = path.join(baseDir, f);
+      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(exercises, f));
+    }
+  }
+  for (const f of files) fs.copyFileSync(f, path.join(exercises, path.basename(f)));
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (NOT_LINKED.has(entry.name) || !entry.isDirectory()) continue;
+    fs.symlinkSync(path.join(root, entry.name), path.join(scratch, entry.name), "junction");
+  }
+  return exercises;
+}
+
+export interface StudentGrade {
+  student: string;
+  results: TaskResult[];
+  note: string;
+}
+
+/** A folder name usable as a path segment and a CSV cell. */
+function safeName(name: string): string {
+  return name.replace(/[^\w.-]+/g, "_");
+}
+
+/**
+ * Grades every subfolder of `submissions` (one student each) and returns one row per student. A student whose
+ * code crashes, loops or fails to load only loses the affected tasks; nothing stops the batch.
+ */
+export async function gradeSubmissions(
+  submissions: string,
+  opts: Omit<GradeOptions, "exerciseDir"> & {
+    /** Chapter files that fill in what a student did not submit (default: the repository's exercises/ stubs). */
+    baseDir?: string;
+    /** Where scratch folders go (default build/grade/work); must be inside the repository. */
+    workDir?: string;
+    /** Per-student JSON reports are written here when given. */
+    reportDir?: string;
+    onStudent?: (s: StudentGrade) => void;
+  },
+): Promise<{ taskIds: string[]; students: StudentGrade[]; csv: string }> {
+  const root = opts.root ?? REPO_ROOT;
+  if (!fs.existsSync(submissions) || !fs.statSync(submissions).isDirectory()) {
+    throw new Error(
+      `--submissions ${submissions}: not a folder (give a folder with one subfolder per student)`,
+    );
+  }
+  const tasks = tasksFor(opts);
+  const baseDir = path.resolve(opts.baseDir ?? path.join(root, "exercises"));
+  const workDir = path.resolve(opts.workDir ?? path.join(root, "build", "grade", "work"));
+  const students: StudentGrade[] = [];
+  const dirs = fs
+    .readdirSync(submissions, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+    .map((d) => d.name)
+    .sort();
+  for (const student of dirs) {
+    const files = submissionFiles(path.join(submissions, student));
+    let grade: StudentGrade;
+    try {
+      if (files.length === 0) {
+        grade = { student, results: [], note: "no chapter files (NN-*.ts) found" };
+      } else {
+        const scratch = path.join(workDir, safeName(student));
+        const exerciseDir = prepareScratch(root, scratch, baseDir, files);
+        const report = await gradeFolder({ ...opts, root, exerciseDir }, tasks);
+        const failedBadly = report.tasks.filter((r) => ["timed out", "crashed", "error"].includes(r.status));
+        const note = failedBadly.length ? failedBadly.map((r) => `${r.id}: ${r.status}`).join("; ") : "";
+        grade = { student, results: report.tasks, note };
+        if (opts.reportDir) {
+          fs.mkdirSync(opts.reportDir, { recursive: true });
+          const file = path.join(opts.reportDir, `${safeName(student)}.json`);
+          fs.writeFileSync(file, JSON.stringify({ student, ...report }, null, 2) + "\n");
+        }
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+    } catch (err) {
+      grade = {
+        student,
+        results: [],
+        note: `grading failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+    students.push(grade);
+    opts.onStudent?.(grade);
+  }
+  const taskIds = tasks.map((t) => t.id);
+  return { taskIds, students, csv: formatCsv(taskIds, students) };
+}
