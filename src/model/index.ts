@@ -1,0 +1,8 @@
+/**
+ * Chapter 03: the transformer. A GPT configured by one typed object (`GPTConfig`), its building blocks,
+ * parameter and FLOP counts, and generation with a KV cache.
+ */
+export * from "./config";
+export * from "./layers";
+export * from "./gpt";
+export * from "./generate";

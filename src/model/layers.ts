@@ -1,0 +1,195 @@
+/**
+ * The building blocks of a GPT as plain functions of tensors: linear maps, the embedding lookup, LayerNorm,
+ * RMSNorm, GELU, SwiGLU, rotary position embeddings and causal self-attention.
+ *
+ * Two of them carry a custom gradient, for the WASM backend:
+ * - `linear`: tfjs differentiates `x·W` into products with `transposeA` / `transposeB`, which WASM runs
+ *   10–30× slower than a plain 2-D product. We transpose explicitly (a cheap copy) and multiply plainly.
+ * - `embedding`: tfjs's gradient of `gather` needs an UnsortedSegmentSum kernel that WASM lacks; a one-hot
+ *   matmul would cost vocab·dModel per token. The gradient is a scatter-add of the output gradient rows into
+ *   the table rows (`scatterND` sums duplicate indices), which every backend has.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core alone registers no gradients; the union package would. Training needs them on every backend.
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
+
+type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+
+/** `tf.customGrad` with typed inputs: `f(...inputs, save)` returns the value and its gradient function. */
+export function withGrad(
+  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: Grad },
+): (...inputs: tf.Tensor[]) => tf.Tensor {
+  const wrapped = (...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    return f(args.slice(0, -1) as tf.Tensor[], save);
+  };
+  return tf.customGrad(wrapped as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
+/**
+ * `x · W (+ b)` for `x: [n, in]`, `W: [in, out]`, `b: [out]` → `[n, out]`, with a gradient made only of
+ * untransposed 2-D matMuls: dx = dy · Wᵀ, dW = xᵀ · dy, db = Σₙ dy.
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) {
+    throw new Error(
+      `linear: expected x [n, ${w.shape[0]}] for W ${JSON.stringify(w.shape)}, got ${JSON.stringify(x.shape)}`,
+    );
+  }
+  if (b) {
+    const f = withGrad(([xx, ww, bb], save) => {
+      save([xx, ww]);
+      return {
+        value: tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb),
+        gradFunc: (dy, saved) => {
+          const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+          return [
+            tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
+            tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
+            tf.sum(dy, 0),
+          ];
+        },
+      };
+    });
+    return f(x, w, b) as tf.Tensor2D;
+  }
+  const f = withGrad(([xx, ww], save) => {
+    save([xx, ww]);
+    return {
+      value: tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [
+          tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
+          tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
+        ];
+      },
+    };
+  });
+  return f(x, w) as tf.Tensor2D;
+}
+
+/**
+ * Rows of `table: [vocab, d]` picked by `ids` (int32, any shape S) → `[...S, d]`. The gradient with respect
+ * to the table is a scatter-add (see the module comment); ids get no gradient.
+ */
+export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  if (ids.dtype !== "int32") throw new Error(`embedding: ids must be int32, got ${ids.dtype}`);
+  const [vocab, d] = table.shape;
+  const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+  const f = withGrad(([t], save) => {
+    save([flat]);
+    return {
+      value: tf.gather(t as tf.Tensor2D, flat),
+      gradFunc: (dy, saved) => {
+        const [idx] = saved as [tf.Tensor1D];
+        return tf.scatterND(tf.reshape(idx, [-1, 1]), dy as tf.Tensor2D, [vocab, d]);
+      },
+    };
+  });
+  const rows = f(table) as tf.Tensor2D;
+  return tf.reshape(rows, [...ids.shape, d]);
+}
+
+/** LayerNorm over the last axis: (x − mean) / sqrt(var + eps) · gain (+ bias). Biased variance, as PyTorch. */
+export function layerNorm(
+  x: tf.Tensor,
+  gain: tf.Tensor1D,
+  bias: tf.Tensor1D | undefined,
+  eps: number,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    const y = tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gain);
+    return bias ? tf.add(y, bias) : y;
+  });
+}
+
+/** RMSNorm over the last axis (Zhang & Sennrich 2019): x / sqrt(mean(x²) + eps) · gain. */
+export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), gain));
+}
+
+/** GELU, tanh approximation as in GPT-2: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  });
+}
+
+/** SwiGLU (Shazeer 2020) on `[n, 2h]` = [gate | up] → `[n, h]`: silu(gate) ⊙ up, silu(z) = z·σ(z). */
+export function swiglu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [gate, up] = tf.split(x, 2, 1);
+    return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Rotary-embedding tables for positions offset … offset+len−1: `cos, sin: [len, headDim]`, with frequency
+ * θᵢ = base^(−2i/headDim) for the pair (i, i + headDim/2) ("rotate half" layout, as GPT-NeoX and LLaMA in HF).
+ */
+export function ropeTables(
+  len: number,
+  headDim: number,
+  offset: number,
+  base: number,
+): [tf.Tensor2D, tf.Tensor2D] {
+  const half = headDim / 2;
+  const cos = new Float32Array(len * headDim);
+  const sin = new Float32Array(len * headDim);
+  for (let t = 0; t < len; t++) {
+    for (let i = 0; i < half; i++) {
+      const angle = (offset + t) * Math.pow(base, (-2 * i) / headDim);
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      cos[t * headDim + i] = c;
+      cos[t * headDim + half + i] = c;
+      sin[t * headDim + i] = s;
+      sin[t * headDim + half + i] = s;
+    }
+  }
+  return [tf.tensor2d(cos, [len, headDim]), tf.tensor2d(sin, [len, headDim])];
+}
+
+/**
+ * Applies RoPE to `x: [..., len, headDim]` with tables from `ropeTables`: x·cos + rotateHalf(x)·sin, where
+ * rotateHalf([a, b]) = [−b, a]. Each pair (a_i, b_i) is rotated by the angle position·θᵢ.
+ */
+export function applyRope(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor {
+  return tf.tidy(() => {
+    const [a, b] = tf.split(x, 2, -1);
+    const rotated = tf.concat([tf.neg(b), a], -1);
+    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+  });
+}
+
+/**
+ * Additive causal mask `[queries, keys]`: 0 where key j may be seen by query i (j ≤ offset + i), −1e9 elsewhere.
+ * `offset` is the number of cached positions before the first query.
+ */
+export function causalMask(queries: number, keys: number, offset = 0): tf.Tensor2D {
+  const m = new Float32Array(queries * keys);
+  for (let i = 0; i < queries; i++) for (let j = 0; j < keys; j++) if (j > offset + i) m[i * keys + j] = -1e9;
+  return tf.tensor2d(m, [queries, keys]);
+}
+
+/**
+ * Scaled dot-product attention. `q: [b, h, tq, hd]`, `kT: [b, h, hd, tk]` (keys already transposed, so the
+ * product is a plain batched matMul), `v: [b, h, tk, hd]`, `mask: [tq, tk]` additive →
+ * softmax(q·kT/√hd + mask)·v `[b, h, tq, hd]`. Also returns the attention weights when asked.
+ */
+export function attention(
+  q: tf.Tensor4D,
+  kT: tf.Tensor4D,
+  v: tf.Tensor4D,
+  mask: tf.Tensor2D | null,
+): { out: tf.Tensor4D; weights: tf.Tensor4D } {
+  const hd = q.shape[3];
+  const scores = tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hd));
+  const weights = tf.softmax(mask ? tf.add(scores, mask) : scores) as tf.Tensor4D;
+  return { out: tf.matMul(weights, v), weights };
+}
