@@ -1,0 +1,137 @@
+/**
+ * AdamW (Loshchilov & Hutter 2019): Adam with weight decay decoupled from the gradient, as PyTorch's
+ * `torch.optim.AdamW`. For step t = 1, 2, … and each parameter p with gradient g:
+ *
+ *   p ← p − lr·λ·p                              (decay; skipped for the no-decay group)
+ *   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+ *   p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ *
+ * The no-decay group holds, by default, every 1-D parameter (biases, norm gains) and the embedding tables
+ * (`wte`, `wpe`); pass `noDecay` to choose differently.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export interface AdamWOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** λ, the decoupled weight decay. Default 0.1 (GPT-3, nanoGPT). */
+  weightDecay?: number;
+  /** True for parameters that must not decay. Default `defaultNoDecay`. */
+  noDecay?: (name: string, shape: number[]) => boolean;
+}
+
+/** Biases, norm gains (anything 1-D) and the embedding tables do not decay. */
+export function defaultNoDecay(name: string, shape: number[]): boolean {
+  return shape.length < 2 || name === "wte.weight" || name === "wpe.weight";
+}
+
+/** The optimizer's state: step count and first/second moments by parameter name. */
+export interface AdamWState {
+  step: number;
+  m: Map<string, tf.Tensor>;
+  v: Map<string, tf.Tensor>;
+}
+
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly noDecay: (name: string, shape: number[]) => boolean;
+  private readonly params: Map<string, tf.Variable>;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  /** Updates done so far (t of the last update). */
+  step = 0;
+
+  constructor(params: Map<string, tf.Variable>, options: AdamWOptions = {}) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.95;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0.1;
+    this.noDecay = options.noDecay ?? defaultNoDecay;
+    for (const [k, b] of [
+      ["beta1", this.beta1],
+      ["beta2", this.beta2],
+    ] as const) {
+      if (!(b >= 0 && b < 1)) throw new Error(`AdamW: ${k} must be in [0, 1), got ${b}`);
+    }
+    if (!(this.eps > 0)) throw new Error(`AdamW: eps must be > 0, got ${this.eps}`);
+    if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
+    this.params = params;
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** Whether `name` is in the decay group. */
+  decays(name: string): boolean {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`AdamW: no parameter "${name}"`);
+    return !this.noDecay(name, p.shape);
+  }
+
+  /**
+   * One update with learning rate `lr`; `grads` by parameter name (a missing gradient is an error: a
+   * parameter that never receives gradient usually means a bug in the model).
+   */
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    if (!(lr >= 0) || !Number.isFinite(lr))
+      throw new Error(`AdamW: lr must be a finite number ≥ 0, got ${lr}`);
+    this.step++;
+    const t = this.step;
+    const bc1 = 1 - Math.pow(this.beta1, t);
+    const bc2 = 1 - Math.pow(this.beta2, t);
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
+        const m = this.m.get(name) as tf.Variable;
+        const v = this.v.get(name) as tf.Variable;
+        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const decayed = this.decays(name) && this.weightDecay > 0 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
+        const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(bc2)), this.eps);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(m1, denom), lr / bc1)));
+        m.assign(m1);
+        v.assign(v1);
+      }
+    });
+  }
+
+  /** A copy of the state (the caller disposes the tensors). */
+  getState(): AdamWState {
+    const copy = (src: Map<string, tf.Variable>) =>
+      new Map([...src].map(([k, x]) => [k, tf.clone(x)] as [string, tf.Tensor]));
+    return { step: this.step, m: copy(this.m), v: copy(this.v) };
+  }
+
+  /** Restores a state from `getState` or a checkpoint (tensors are copied, not kept). */
+  setState(state: AdamWState): void {
+    for (const [which, src, dst] of [
+      ["m", state.m, this.m],
+      ["v", state.v, this.v],
+    ] as const) {
+      for (const [name, x] of dst) {
+        const s = src.get(name);
+        if (!s) throw new Error(`AdamW.setState: missing ${which} for "${name}"`);
+        if (s.shape.join(",") !== x.shape.join(","))
+          throw new Error(
+            `AdamW.setState: ${which} of "${name}" has shape [${s.shape}], expected [${x.shape}]`,
+          );
+        x.assign(s);
+      }
+    }
+    if (!Number.isInteger(state.step) || state.step < 0)
+      throw new Error(`AdamW.setState: bad step ${state.step}`);
+    this.step = state.step;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
