@@ -5,4 +5,6 @@
 export * as backend from "./backend";
 export * as random from "./random";
 export * as plot from "./plot";
+export * as model from "./model";
+export * as train from "./train";
 export { NotImplemented, isNotImplemented } from "./errors";
