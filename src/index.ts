@@ -5,6 +5,7 @@
 export * as backend from "./backend";
 export * as random from "./random";
 export * as plot from "./plot";
+export * as tokenizer from "./tokenizer";
 export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";

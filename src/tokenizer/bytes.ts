@@ -1,0 +1,88 @@
+/**
+ * Bytes and UTF-8: the alphabet of a byte-level tokenizer is the 256 byte values, so any string can be encoded.
+ *
+ * JavaScript strings are UTF-16 and may hold lone surrogates (half of a surrogate pair), which are not valid
+ * Unicode and have no UTF-8 encoding. Like `TextEncoder` (and every UTF-8 encoder that follows the WHATWG
+ * Encoding standard), we encode each lone surrogate as U+FFFD (bytes EF BF BD). So for every string `s`,
+ * `decode(encode(s)) === toWellFormed(s)`: equal to `s` when `s` is well-formed, with each lone surrogate
+ * replaced by U+FFFD otherwise.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** UTF-8 bytes of `text` (lone surrogates become U+FFFD, EF BF BD). */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * The string that `bytes` encode in UTF-8. Never throws: each maximal invalid subsequence becomes U+FFFD (the
+ * WHATWG decoder's rule), so ids that split a character decode to U+FFFD rather than failing. A leading byte
+ * order mark is kept (it is text, not a marker, inside a token stream).
+ */
+export function utf8Decode(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+/** `text` with every lone surrogate replaced by U+FFFD: what survives a trip through UTF-8. */
+export function toWellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+/**
+ * A byte sequence as a "binary string": one UTF-16 code unit per byte (0–255). Used as a compact Map key for
+ * byte sequences (a Map cannot key on Uint8Array contents).
+ */
+export function bytesKey(bytes: ArrayLike<number>, start = 0, end = bytes.length): string {
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
+/** The bytes of a binary string made by `bytesKey`. */
+export function keyBytes(key: string): Uint8Array {
+  const out = new Uint8Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
+  return out;
+}
+
+/** `a` followed by `b`, as a new array. */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * A human-readable form of a token's bytes: the text when they are valid UTF-8, otherwise hex escapes for the
+ * bytes that are not (`"\\xe2\\x80"`). Used in notebooks, tables and error messages.
+ */
+export function showBytes(bytes: Uint8Array): string {
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    let out = "";
+    let i = 0;
+    while (i < bytes.length) {
+      // Take the longest valid UTF-8 character starting at i, else one escaped byte.
+      let done = false;
+      for (let len = Math.min(4, bytes.length - i); len >= 1 && !done; len--) {
+        try {
+          out += strict.decode(bytes.subarray(i, i + len));
+          i += len;
+          done = true;
+        } catch {
+          /* try a shorter character */
+        }
+      }
+      if (!done) {
+        out += "\\x" + bytes[i].toString(16).padStart(2, "0");
+        i += 1;
+      }
+    }
+    return out;
+  }
+}
