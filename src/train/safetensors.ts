@@ -117,7 +117,9 @@ export function decodeSafetensors(bytes: Uint8Array): {
       throw new Error(
         `safetensors: "${name}" shape [${info.shape}] needs ${count * BYTES[dtype]} bytes, offsets give ${e - b}`,
       );
-    const copy = bytes.slice(dataStart + b, dataStart + e);
+    // A fresh, aligned copy (Buffer#slice would return a view into a shared pool).
+    const copy = new Uint8Array(e - b);
+    copy.set(bytes.subarray(dataStart + b, dataStart + e));
     const data = dtype === "F32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
     tensors.set(name, { dtype, shape: info.shape, data });
   }
