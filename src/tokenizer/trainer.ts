@@ -161,6 +161,23 @@ export class BpeTrainer {
     return this.wordFreq.size;
   }
 
+  /** Adds `f` to the count of a pair that contains the new token, indexing word `w` under it. */
+  private addPair(
+    counts: Map<number, number>,
+    where: Map<number, number[]>,
+    grown: Set<number>,
+    key: number,
+    w: number,
+    f: number,
+  ): void {
+    const c = counts.get(key);
+    counts.set(key, (c ?? 0) + f);
+    const list = where.get(key);
+    if (list === undefined) where.set(key, [w]);
+    else if (list[list.length - 1] !== w) list.push(w);
+    grown.add(key);
+  }
+
   /** Runs the merges and returns the model. */
   train(): TrainedBpe {
     const { vocabSize, onMerge } = this.options;
@@ -237,49 +254,32 @@ export class BpeTrainer {
         seen[w] = step;
         const ids = words[w];
         const f = freqs[w];
-        // Is the pair still in this word? (The index keeps words whose pair was merged away.)
-        let has = false;
-        for (let i = 0; i + 1 < ids.length; i++) {
-          if (ids[i] === a && ids[i + 1] === b) {
-            has = true;
-            break;
-          }
-        }
-        if (!has) continue;
-        // Remove the word's pairs, merge, add them back.
-        for (let i = 0; i + 1 < ids.length; i++) {
-          const k = ids[i] * mul + ids[i + 1];
-          counts.set(k, (counts.get(k) as number) - f);
-        }
+        // Merge in place; at each site A B → C only the neighbouring pairs change:
+        // (prev, A) → (prev, C) and (B, next) → (C, next). A previous site's C is already counted as (C, A).
+        const len = ids.length;
+        let r = 0;
         let out = 0;
-        for (let i = 0; i < ids.length;) {
-          if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) {
+        while (r < len) {
+          if (r + 1 < len && ids[r] === a && ids[r + 1] === b) {
+            if (out > 0) {
+              const prev = ids[out - 1];
+              const old = prev * mul + a;
+              counts.set(old, (counts.get(old) as number) - f);
+              this.addPair(counts, where, grown, prev * mul + newId, w, f);
+            }
+            if (r + 2 < len) {
+              const next = ids[r + 2];
+              const old = b * mul + next;
+              counts.set(old, (counts.get(old) as number) - f);
+              this.addPair(counts, where, grown, newId * mul + next, w, f);
+            }
             ids[out++] = newId;
-            i += 2;
+            r += 2;
           } else {
-            ids[out++] = ids[i++];
+            ids[out++] = ids[r++];
           }
         }
         ids.length = out;
-        for (let i = 0; i + 1 < ids.length; i++) {
-          const x = ids[i];
-          const y = ids[i + 1];
-          const k = x * mul + y;
-          const c = counts.get(k);
-          if (c === undefined || c === 0) {
-            counts.set(k, f);
-            const list = where.get(k);
-            if (list === undefined) where.set(k, [w]);
-            else if (list[list.length - 1] !== w) list.push(w);
-          } else {
-            counts.set(k, c + f);
-            if (x === newId || y === newId) {
-              const list = where.get(k) as number[];
-              if (list[list.length - 1] !== w) list.push(w);
-            }
-          }
-          if (x === newId || y === newId) grown.add(k);
-        }
       }
       counts.delete(key);
       where.delete(key);
