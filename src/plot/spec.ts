@@ -286,7 +286,7 @@ export function heatmap(
   }
   // Fields hold the indices so repeated labels stay separate cells; the axes show the labels.
   const labelExpr = (labels: string[]) => `${JSON.stringify(labels)}[datum.value]`;
-  const cell = Math.max(4, Math.min(40, Math.floor(480 / Math.max(rows, cols))));
+  const cell = Math.max(4, Math.min(48, Math.floor(480 / Math.max(rows, cols))));
   const spec = base({ ...opts, width: opts.width ?? cell * cols, height: opts.height ?? cell * rows });
   const digits = opts.digits ?? 2;
   const encoding = {
@@ -294,9 +294,20 @@ export function heatmap(
       field: "col",
       type: "ordinal",
       title: opts.xTitle ?? null,
-      axis: { labelExpr: labelExpr(xLabels), labelAngle: xLabels.some((l) => l.length > 2) ? -45 : 0 },
+      axis: {
+        labelExpr: labelExpr(xLabels),
+        labelAngle: xLabels.some((l) => l.length > 2) ? -45 : 0,
+        grid: false,
+        ticks: false,
+        domain: false,
+      },
     },
-    y: { field: "row", type: "ordinal", title: opts.yTitle ?? null, axis: { labelExpr: labelExpr(yLabels) } },
+    y: {
+      field: "row",
+      type: "ordinal",
+      title: opts.yTitle ?? null,
+      axis: { labelExpr: labelExpr(yLabels), grid: false, ticks: false, domain: false },
+    },
   };
   const rect = {
     mark: { type: "rect" },
