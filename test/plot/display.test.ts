@@ -209,4 +209,45 @@ describe("plot: displays", () => {
     assert.match(sink.events[0].bundle["text/plain"] as string, /needs a live notebook front end/);
     assert.throws(() => plot.plotly({ data: [] }), /non-empty array of traces/);
   });
+
+  it("inside tslab: bundles go through tslab's display writer, updates with update=true", async () => {
+    // Stand-ins for what a tslab kernel has: the executor's global and its loaded jupyter module.
+    const file = "/fake/node_modules/tslab/dist/jupyter.js";
+    const sent: {
+      content: { data: Record<string, unknown>; transient: { display_id: string } };
+      update: boolean;
+    }[] = [];
+    const fakeModule = {
+      id: file,
+      filename: file,
+      loaded: true,
+      exports: {
+        lastWriteDisplayData: (content: (typeof sent)[number]["content"], update: boolean) =>
+          void sent.push({ content, update }),
+      },
+    };
+    const g = globalThis as Record<string, unknown>;
+    require.cache[file] = fakeModule as unknown as NodeJS.Module;
+    g.__tslab__ = {};
+    try {
+      setDisplaySink(undefined);
+      assert.equal(plot.inTslab(), true);
+      await plot.show(plot.bars({ category: ["a"], value: [1] }));
+      const p = plot.progress("p", 2, { every: 0 });
+      p.tick(1);
+      p.tick(2);
+      p.close();
+    } finally {
+      delete require.cache[file];
+      delete g.__tslab__;
+    }
+    assert.equal(plot.inTslab(), false);
+    assert.deepEqual(
+      sent.map((s) => s.update),
+      [false, false, true],
+    );
+    assert.equal(typeof sent[0].content.data[VEGALITE_MIME], "object");
+    assert.equal(sent[1].content.transient.display_id, sent[2].content.transient.display_id);
+    assert.notEqual(sent[0].content.transient.display_id, sent[1].content.transient.display_id);
+  });
 });
