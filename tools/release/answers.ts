@@ -1,0 +1,277 @@
+/**
+ * Answers to graded tasks, where they live, and how the student release removes and then hunts for them.
+ *
+ * Library answers sit in src/ between `// @answer NN.task` and `// @end-answer` comment lines; the release
+ * replaces each region by a re-export of the same names from the chapter's exercise file, so the notebooks
+ * keep calling `lm.bigramCounts` and get the learner's version. Solutions written in solutions/ (not re-exported
+ * from src) are answers too. The scan normalises code (comments and whitespace removed) and looks for every
+ * answer body, as TypeScript and as compiled JavaScript, in every file of the release.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts from "typescript";
+
+/** One `// @answer ID` … `// @end-answer` region of a source file. */
+export interface AnswerRegion {
+  id: string;
+  /** 0-based line numbers of the two marker lines. */
+  startLine: number;
+  endLine: number;
+  /** Source text between the markers. */
+  text: string;
+  /** Names the region exports (functions, consts, classes, types). */
+  names: string[];
+  /** Indentation of the opening marker. */
+  indent: string;
+}
+
+const START = /^(\s*)\/\/\s*@answer\s+(\S+)\s*$/;
+const END = /^\s*\/\/\s*@end-answer\s*$/;
+const TASK_ID = /^\d\d\.[A-Za-z]\w*$/;
+
+/** The names exported by top-level declarations in `code` (`export function f`, `export const a, b`, …). */
+export function exportedNames(code: string): string[] {
+  const sf = ts.createSourceFile("region.ts", code, ts.ScriptTarget.Latest, true);
+  const names: string[] = [];
+  const exported = (n: ts.Node) =>
+    ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const st of sf.statements) {
+    if (!exported(st)) continue;
+    if (
+      (ts.isFunctionDeclaration(st) ||
+        ts.isClassDeclaration(st) ||
+        ts.isInterfaceDeclaration(st) ||
+        ts.isTypeAliasDeclaration(st) ||
+        ts.isEnumDeclaration(st)) &&
+      st.name
+    ) {
+      if (!names.includes(st.name.text)) names.push(st.name.text); // overloads declare a name twice
+    } else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name)) names.push(d.name.text);
+      }
+    }
+  }
+  return names;
+}
+
+/** The @answer regions of one file; throws on an unterminated, nested or stray marker, or a bad id. */
+export function findAnswerRegions(text: string, file: string): AnswerRegion[] {
+  const lines = text.split("\n");
+  const regions: AnswerRegion[] = [];
+  let open: { id: string; line: number; indent: string } | undefined;
+  lines.forEach((line, i) => {
+    const start = START.exec(line);
+    if (start) {
+      if (open)
+        throw new Error(
+          `${file}:${i + 1}: @answer ${start[2]} inside @answer ${open.id} (line ${open.line + 1})`,
+        );
+      if (!TASK_ID.test(start[2]))
+        throw new Error(`${file}:${i + 1}: @answer "${start[2]}" is not a task id like 01.name`);
+      open = { id: start[2], line: i, indent: start[1] };
+    } else if (END.test(line)) {
+      if (!open) throw new Error(`${file}:${i + 1}: @end-answer without @answer`);
+      const body = lines.slice(open.line + 1, i).join("\n");
+      const names = exportedNames(body);
+      if (names.length === 0) throw new Error(`${file}:${open.line + 1}: @answer ${open.id} exports nothing`);
+      regions.push({ id: open.id, startLine: open.line, endLine: i, text: body, names, indent: open.indent });
+      open = undefined;
+    } else if (/\/\/\s*@(end-)?answer\b/.test(line) && /^\s*\/\//.test(line)) {
+      throw new Error(
+        `${file}:${i + 1}: malformed marker "${line.trim()}" (use "// @answer 01.name" / "// @end-answer")`,
+      );
+    }
+  });
+  if (open) throw new Error(`${file}:${open.line + 1}: @answer ${open.id} has no // @end-answer`);
+  return regions;
+}
+
+/** A module specifier from `fromFile` to `toFile` (both relative to the same root), without `.ts`. */
+export function moduleSpecifier(fromFile: string, toFile: string): string {
+  let rel = path.posix.relative(path.posix.dirname(fromFile), toFile).replace(/\.ts$/, "");
+  if (!rel.startsWith(".")) rel = `./${rel}`;
+  return rel;
+}
+
+/**
+ * Replaces each @answer region of `text` (the file at `file`, a root-relative posix path) by an import and
+ * re-export of its names from `exerciseFor(id)` (a root-relative path such as `exercises/01-autoregressive.ts`),
+ * with a comment telling the learner what to implement. The import also keeps the names in scope for the rest
+ * of the file.
+ */
+export function replaceAnswerRegions(
+  text: string,
+  file: string,
+  exerciseFor: (id: string) => string,
+): string {
+  const regions = findAnswerRegions(text, file);
+  if (regions.length === 0) return text;
+  const lines = text.split("\n");
+  for (const r of [...regions].reverse()) {
+    const exercise = exerciseFor(r.id);
+    const names = r.names.join(", ");
+    const replacement = [
+      `${r.indent}// Exercise ${r.id}: implement ${r.names.map((n) => `\`${n}\``).join(", ")} in ${exercise}.`,
+      `${r.indent}// This library re-exports your version; after editing it run \`npm run build\` and restart the kernel.`,
+      `${r.indent}import { ${names} } from "${moduleSpecifier(file, exercise)}";`,
+      `${r.indent}export { ${names} };`,
+    ];
+    lines.splice(r.startLine, r.endLine - r.startLine + 1, ...replacement);
+  }
+  return lines.join("\n");
+}
+
+/** `text` reduced to its tokens, comments and whitespace removed (the TypeScript scanner, so strings stay intact). */
+export function normaliseCode(text: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  let out = "";
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    out += scanner.getTokenText();
+  }
+  return out;
+}
+
+/** `text` without any whitespace (for prose and data files, where a code scanner would misread the text). */
+export function stripWhitespace(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+/** One answer body to hunt for, in its normalised forms. */
+export interface AnswerBody {
+  /** Where it came from: `src/lm/nll.ts @answer 01.nll: nll` or `solutions/02-x.ts: helper`. */
+  origin: string;
+  /** Normalised TypeScript body, and the same body compiled to JavaScript and normalised. */
+  forms: string[];
+}
+
+/** Bodies shorter than this (normalised) are too generic to search for (`{return a+b;}`). */
+export const MIN_BODY = 24;
+/** Functions nested in an answer (callbacks, comparators) must be longer to count as an answer on their own. */
+export const MIN_NESTED_BODY = 60;
+
+/** Every function body (and top-level const initializer) inside `code`, with the name it belongs to. */
+function bodiesOf(code: string, fileName: string): { name: string; text: string; nested: boolean }[] {
+  const sf = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true);
+  const found: { name: string; text: string; nested: boolean }[] = [];
+  const nested = (n: ts.Node) => {
+    for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return true;
+    return false;
+  };
+  const nameOf = (n: ts.Node): string => {
+    for (let p: ts.Node | undefined = n; p; p = p.parent) {
+      if ((ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isMethodDeclaration(p)) && p.name) {
+        return p.name.getText(sf);
+      }
+      if (ts.isVariableDeclaration(p)) return p.name.getText(sf);
+    }
+    return "(anonymous)";
+  };
+  const visit = (n: ts.Node) => {
+    if (ts.isFunctionLike(n) && "body" in n && n.body) {
+      found.push({ name: nameOf(n), text: n.body.getText(sf), nested: nested(n) });
+    }
+    if (ts.isClassDeclaration(n)) found.push({ name: nameOf(n), text: n.getText(sf), nested: nested(n) });
+    if (ts.isVariableStatement(n) && n.parent === sf) {
+      for (const d of n.declarationList.declarations) {
+        if (d.initializer)
+          found.push({ name: d.name.getText(sf), text: d.initializer.getText(sf), nested: false });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** The answer bodies of one piece of answer code (a region, or a solution file), TS and compiled JS forms. */
+export function answerBodies(code: string, origin: string): AnswerBody[] {
+  const ts_ = bodiesOf(code, "answer.ts");
+  const js = ts.transpileModule(code, {
+    compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, removeComments: true },
+  }).outputText;
+  const jsBodies = bodiesOf(js, "answer.js");
+  const out: AnswerBody[] = [];
+  ts_.forEach((b, i) => {
+    const forms = [normaliseCode(b.text)];
+    const compiled = jsBodies[i]?.name === b.name ? normaliseCode(jsBodies[i].text) : undefined;
+    if (compiled && !forms.includes(compiled)) forms.push(compiled);
+    const kept = forms.filter((f) => f.length >= (b.nested ? MIN_NESTED_BODY : MIN_BODY));
+    if (kept.length) out.push({ origin: `${origin}: ${b.name}`, forms: kept });
+  });
+  return out;
+}
+
+/** Files worth scanning: text, not too large. */
+function readText(file: string): string | undefined {
+  const stat = fs.statSync(file);
+  if (stat.size > 20 * 1024 * 1024) return undefined;
+  const buf = fs.readFileSync(file);
+  if (buf.subarray(0, 8000).includes(0)) return undefined;
+  return buf.toString("utf8");
+}
+
+/** Fenced code blocks of Markdown text. */
+function fencedBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^\s*(`{3,}|~{3,})[^\n]*\n([\s\S]*?)^\s*\1/gm)].map((m) => m[2]);
+}
+
+/** Prose: whitespace stripped, plus each fenced code block read as code. */
+function proseViews(markdown: string): string[] {
+  return [stripWhitespace(markdown), ...fencedBlocks(markdown).map(normaliseCode)];
+}
+
+/**
+ * The normalised views of one file to search in: code read by the TypeScript scanner (comments and
+ * whitespace dropped), prose and data with whitespace stripped; notebooks cell by cell (JSON escapes would
+ * hide code from a plain search), Markdown cells and files with their fenced code blocks read as code.
+ */
+export function searchViews(file: string, text: string): string[] {
+  if (file.endsWith(".ipynb")) {
+    try {
+      const nb = JSON.parse(text) as { cells?: { cell_type?: string; source?: string | string[] }[] };
+      return (nb.cells ?? []).flatMap((c) => {
+        const src = Array.isArray(c.source) ? c.source.join("") : (c.source ?? "");
+        return c.cell_type === "code" ? [normaliseCode(src), stripWhitespace(src)] : proseViews(src);
+      });
+    } catch {
+      // not JSON: fall through to the generic views
+    }
+  }
+  if (/\.(md|markdown)$/i.test(file)) return proseViews(text);
+  return [normaliseCode(text), stripWhitespace(text)];
+}
+
+/** Every file under `dir`, relative posix paths, not following links and skipping node_modules and .git. */
+export function walkFiles(dir: string, skip = new Set(["node_modules", ".git"])): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && !skip.has(e.name)) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+/** A file of `root` that holds an answer body. */
+export interface Leak {
+  file: string;
+  origin: string;
+}
+
+/** Searches every text file under `root` for every answer body; returns each (file, answer) found. */
+export function scanForAnswers(root: string, answers: AnswerBody[]): Leak[] {
+  const leaks: Leak[] = [];
+  for (const file of walkFiles(root)) {
+    const text = readText(path.join(root, file));
+    if (text === undefined) continue;
+    const haystacks = searchViews(file, text);
+    for (const a of answers) {
+      if (a.forms.some((f) => haystacks.some((h) => h.includes(f)))) leaks.push({ file, origin: a.origin });
+    }
+  }
+  return leaks;
+}
