@@ -159,6 +159,12 @@ async function main(): Promise<void> {
   if (diffs.length > 0) {
     console.log(diffs.join("\n"));
     console.log(`check:nbclient: ${name}: ${diffs.length} differences between nbclient and the runner`);
+    if (run.failure) {
+      console.log(
+        `check:nbclient: note: cell ${run.failure.cell} failed; tslab cancels requests that arrive within 200 ms ` +
+          "of a failed cell, which nbclient sends at once (the runner waits), so later cells can differ",
+      );
+    }
     process.exit(1);
   }
   console.log(`check:nbclient: ${name}: outputs agree cell by cell`);

@@ -103,9 +103,11 @@ function report(run: NotebookRun): string {
   ];
   if (run.failure) {
     lines.push(`  ${describeCell(run.failure)}`);
-    if (run.failure.error && run.failure.error.traceback.length > 1) {
-      lines.push(...run.failure.error.traceback.slice(0, 8).map((l) => `    ${l}`));
-    }
+    // The stack below the error line, without the kernel's own frames.
+    const frames = (run.failure.error?.traceback ?? [])
+      .slice(1)
+      .filter((l) => !/node:internal|node:vm|node_modules[\\/]tslab[\\/]/.test(l));
+    lines.push(...frames.slice(0, 6).map((l) => `    ${l}`));
   }
   for (const c of run.cells) {
     if (c.waitsOn !== undefined) lines.push(`  cell ${c.cell}: waits on exercise ${c.waitsOn}`);

@@ -395,6 +395,7 @@ export class Kernel {
       }
     }
     liveKernels.delete(this);
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Asks the kernel to shut down, then makes sure its process group is gone and cleans up. */
@@ -413,6 +414,5 @@ export class Kernel {
     if (this.exitCode === undefined)
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
     for (const s of [this.shell, this.control, this.iopub]) s.close();
-    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
