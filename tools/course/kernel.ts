@@ -144,6 +144,8 @@ export class Kernel {
   private exitCode: number | null | undefined = undefined;
   private closed = false;
   private lastErrorAt = 0;
+  /** Whether any iopub message has arrived (our subscription is in place). */
+  private iopubSeen = false;
 
   private constructor(
     private readonly proc: ChildProcess,
@@ -163,7 +165,10 @@ export class Kernel {
     this.iopub.connect(addr(conn.iopub_port));
     void this.readLoop(this.shell, (m) => this.dispatch(this.replies, m));
     void this.readLoop(this.control, (m) => this.dispatch(this.replies, m));
-    void this.readLoop(this.iopub, (m) => this.dispatch(this.iopubWaiters, m));
+    void this.readLoop(this.iopub, (m) => {
+      this.iopubSeen = true;
+      this.dispatch(this.iopubWaiters, m);
+    });
   }
 
   /** Starts tslab in `cwd` and waits until it answers on shell and iopub. */
@@ -239,7 +244,7 @@ export class Kernel {
     if (parent) waiters.get(parent)?.(msg);
   }
 
-  /** Resolves with the kernel's exit code once it has exited. */
+  /** The error to report once the kernel process has exited, with the end of its log. */
   private diedError(): Error {
     return new Error(
       `the tslab kernel exited (code ${this.exitCode}); its log ends with:\n${this.logTail(1500) || "(empty)"}`,
@@ -252,7 +257,6 @@ export class Kernel {
     msgType: string,
     content: unknown,
     timeoutMs: number,
-    onIopub?: Waiter,
   ): Promise<JupyterMessage> {
     const msg = newMessage(msgType, this.session, content);
     const id = msg.header.msg_id;
@@ -262,14 +266,13 @@ export class Kernel {
       timer = setTimeout(() => reject(new Error(`no ${msgType} reply within ${timeoutMs} ms`)), timeoutMs);
       this.exited.then(() => reject(this.diedError()));
     });
-    if (onIopub) this.iopubWaiters.set(id, onIopub);
+    reply.catch(() => undefined); // settled later by the exit watcher even if send fails
     try {
       await sock.send(encodeMessage(this.conn.key, msg));
       return await reply;
     } finally {
       clearTimeout(timer);
       this.replies.delete(id);
-      if (onIopub) this.iopubWaiters.delete(id);
     }
   }
 
@@ -283,10 +286,9 @@ export class Kernel {
     const first = await this.request(this.shell, "kernel_info_request", {}, remaining());
     this.info = first.content;
     while (Date.now() < deadline) {
-      let seen = false;
-      await this.request(this.shell, "kernel_info_request", {}, remaining(), () => (seen = true));
-      for (let i = 0; i < 20 && !seen; i++) await new Promise((r) => setTimeout(r, 10));
-      if (seen) return;
+      for (let i = 0; i < 20 && !this.iopubSeen; i++) await new Promise((r) => setTimeout(r, 10));
+      if (this.iopubSeen) return;
+      await this.request(this.shell, "kernel_info_request", {}, remaining());
     }
     throw new Error(`the tslab kernel did not publish on iopub within ${timeoutMs} ms`);
   }
