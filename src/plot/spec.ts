@@ -244,7 +244,15 @@ export function bars(
  */
 export function heatmap(
   values: number[][],
-  opts: ChartOptions & { xLabels?: string[]; yLabels?: string[]; showValues?: boolean; digits?: number } = {},
+  opts: ChartOptions & {
+    xLabels?: string[];
+    yLabels?: string[];
+    showValues?: boolean;
+    /** Decimal places of the written values (default 2). */
+    digits?: number;
+    /** How values map to colour: "linear" (default), or "sqrt" / "symlog" to see small counts next to big ones. */
+    colorScale?: "linear" | "sqrt" | "symlog";
+  } = {},
 ): Figure {
   if (!Array.isArray(values) || values.length === 0 || !Array.isArray(values[0]) || values[0].length === 0) {
     throw new RangeError("plot.heatmap: the matrix is empty; pass rows of numbers, values[row][col].");
@@ -289,6 +297,12 @@ export function heatmap(
   const cell = Math.max(4, Math.min(48, Math.floor(480 / Math.max(rows, cols))));
   const spec = base({ ...opts, width: opts.width ?? cell * cols, height: opts.height ?? cell * rows });
   const digits = opts.digits ?? 2;
+  const colorScale = opts.colorScale ?? "linear";
+  if (!["linear", "sqrt", "symlog"].includes(colorScale)) {
+    throw new RangeError(
+      `plot.heatmap: colorScale must be "linear", "sqrt" or "symlog", got "${colorScale}".`,
+    );
+  }
   const encoding = {
     x: {
       field: "col",
@@ -312,7 +326,12 @@ export function heatmap(
   const rect = {
     mark: { type: "rect" },
     encoding: {
-      color: { field: "value", type: "quantitative", title: null, scale: { scheme: "viridis" } },
+      color: {
+        field: "value",
+        type: "quantitative",
+        title: null,
+        scale: { scheme: "viridis", ...(colorScale === "linear" ? {} : { type: colorScale }) },
+      },
       tooltip: [
         { field: "rowLabel", title: "row" },
         { field: "colLabel", title: "column" },

@@ -96,6 +96,7 @@ describe("plot: chart builders", () => {
     assert.throws(() => heatmap([]), /empty/);
     assert.throws(() => heatmap([[1, 2], [3]]), /row 1 has 1 values but row 0 has 2/);
     assert.throws(() => heatmap([[1, 2]], { xLabels: ["a"] }), /1 xLabels for 2 columns/);
+    assert.throws(() => heatmap([[1]], { colorScale: "log" as "sqrt" }), /colorScale must be/);
     assert.throws(() => lines([{ name: "a", x: [1], y: [1] }], { width: -5 }), /width must be a positive/);
     assert.throws(() => layer(), /at least one figure/);
   });
@@ -154,6 +155,9 @@ describe("plot: chart builders", () => {
     assert.equal(markItems(withValues, "rect"), 12);
     assert.equal(markItems(withValues, "text"), 12);
     assert.ok(withValues.includes(">0.50</text>"));
+    const counts = heatmap([[0, 1, 4000]], { colorScale: "sqrt" });
+    assert.equal(vegaScales(counts).find((s) => s.name === "color")?.type, "sqrt");
+    await renderClean(counts);
   });
 
   it("layer: a fit line over a scatter draws both", async () => {

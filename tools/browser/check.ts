@@ -3,7 +3,7 @@
  * draws the static SVG of each plot bundle; it has no Vega-Lite renderer), open each in headless Chromium, count
  * the drawn `svg` elements of real size in the output areas, and keep a full-page screenshot.
  *
- *   npm run check:browser                      # build/notebooks/00-*.ipynb and 01-*.ipynb (from `npm run course`)
+ *   npm run check:browser                      # build/notebooks/ copies of notebooks/00-* and 01-* (`npm run course`)
  *   npm run check:browser -- a.ipynb b.ipynb   # these notebooks
  *   npm run check:browser -- --self-test       # a notebook made here from src/plot, no kernel needed
  *
@@ -71,14 +71,19 @@ function requireExecutable(file: string, what: string, install: string): void {
   }
 }
 
+/** The executed copies (build/notebooks/) of the course's chapters 00 and 01 (notebooks/00-*, notebooks/01-*). */
 async function defaultNotebooks(): Promise<string[]> {
-  const dir = path.join(ROOT, "build", "notebooks");
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const picked = names.filter((n) => /^(00|01)-.*\.ipynb$/.test(n)).sort();
-  if (picked.length === 0) {
-    throw new Error(`no executed notebooks 00-*.ipynb / 01-*.ipynb in ${dir}; run \`npm run course\` first.`);
+  const source = path.join(ROOT, "notebooks");
+  const built = path.join(ROOT, "build", "notebooks");
+  const names = (fs.existsSync(source) ? fs.readdirSync(source) : []).filter((n) =>
+    /^(00|01)-.*\.ipynb$/.test(n),
+  );
+  if (names.length === 0) throw new Error(`no notebooks 00-*.ipynb / 01-*.ipynb in ${source}.`);
+  const missing = names.filter((n) => !fs.existsSync(path.join(built, n)));
+  if (missing.length > 0) {
+    throw new Error(`no executed copy of ${missing.join(", ")} in ${built}; run \`npm run course\` first.`);
   }
-  return picked.map((n) => path.join(dir, n));
+  return names.sort().map((n) => path.join(built, n));
 }
 
 /** The HTTP status of a GET, or 0 when nothing answers (the types of Node 18 that tslab needs lack `fetch`). */

@@ -48,12 +48,25 @@ export async function selfTestNotebook(): Promise<{ notebook: object; plots: num
       ],
       { xLabels: ["h", "i", "!"], yLabels: ["h", "i", "!"], showValues: true, title: "Attention" },
     ),
+    plot.heatmap(
+      Array.from({ length: 27 }, (_, i) =>
+        Array.from({ length: 27 }, (_, j) => ((i * 7 + j * 13) % 29) ** 3),
+      ),
+      {
+        xLabels: [".", ..."abcdefghijklmnopqrstuvwxyz"],
+        yLabels: [".", ..."abcdefghijklmnopqrstuvwxyz"],
+        title: "27×27 counts, sqrt colour",
+        xTitle: "next",
+        yTitle: "previous",
+        colorScale: "sqrt",
+      },
+    ),
   ];
   const cells: Cell[] = [
     {
       cell_type: "markdown",
       metadata: {},
-      source: ["# Browser check self-test\n", "Four plots and a table."],
+      source: ["# Browser check self-test\n", "Five plots and a table."],
     },
   ];
   for (const [i, fig] of charts.entries()) {
