@@ -20,7 +20,8 @@ import {
 import { tidyStreams } from "./outputs";
 import { runNotebook } from "./runner";
 
-const PYTHON = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+/** Debian's python3 has python3-nbclient; a pyenv/conda `python3` on PATH usually does not. LLM_PYTHON overrides. */
+const PYTHON = process.env.LLM_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
 /** Runs a notebook through nbclient in `cwd`, all cells even after errors; writes the executed copy to argv[2]. */
 const NBCLIENT_SCRIPT = `
