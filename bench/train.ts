@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:train`: training throughput of the library's own training step, one JSON object per line.
+ *
+ *   {"bench":"matmul_ceiling","backend":…,"gflops":…}       1024² float32 matMul on the active backend
+ *   {"bench":"train","config":"char",…}                      vocab 65, context 64, width 128, 4 layers, 4 heads, batch 12
+ *   {"bench":"train","config":"S",…}                         vocab 4096, context 128, width 256, 4 layers, 4 heads, batch 16
+ *   {"bench":"profile","config":…,"kernels":[…]}             one step under tf.profile, time per kernel
+ *
+ * Throughput is measured with `trainStep` (forward, cross-entropy, backward, clipping, AdamW) exactly as
+ * `trainLoop` runs it; gflops = flopsPerToken(config) · tokens/s (6·N + 12·L·d·T, see src/model/config.ts).
+ * `LLM_BENCH_STEPS` sets the timed steps per config (default 5); each line carries the 1-minute load average,
+ * because other jobs on a shared machine slow every figure down.
+ */
+import * as os from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "../src/backend";
+import { GPT, GPTConfig, flopsPerToken } from "../src/model";
+import { Rng } from "../src/random";
+import { AdamW, TokenBatcher, trainStep } from "../src/train";
+
+const gpt2Style = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
+const configs: Array<{ name: string; batch: number; config: GPTConfig }> = [
+  {
+    name: "char",
+    batch: 12,
+    config: { vocabSize: 65, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512, ...gpt2Style },
+  },
+  {
+    name: "S",
+    batch: 16,
+    config: {
+      vocabSize: 4096,
+      contextLength: 128,
+      dModel: 256,
+      nLayers: 4,
+      nHeads: 4,
+      dMlp: 1024,
+      ...gpt2Style,
+    },
+  },
+];
+
+const load = (): number => Number(os.loadavg()[0].toFixed(2));
+
+function matmulCeiling(): number {
+  const a = tf.randomNormal([1024, 1024], 0, 1, "float32", 1);
+  const b = tf.randomNormal([1024, 1024], 0, 1, "float32", 2);
+  tf.tidy(() => tf.matMul(a, b).dataSync());
+  let reps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 2000 || reps < 3) {
+    tf.tidy(() => tf.matMul(a, b).dataSync());
+    reps++;
+  }
+  const s = (performance.now() - t0) / 1000 / reps;
+  tf.dispose([a, b]);
+  return (2 * 1024 ** 3) / s / 1e9;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend({ quiet: true });
+  const steps = Number(process.env.LLM_BENCH_STEPS ?? 5);
+  const ceiling = matmulCeiling();
+  console.log(
+    JSON.stringify({
+      bench: "matmul_ceiling",
+      backend: info.name,
+      gflops: +ceiling.toFixed(2),
+      load1: load(),
+      cpus: os.cpus().length,
+    }),
+  );
+  const only = process.env.LLM_BENCH_CONFIGS?.split(",");
+  for (const { name, batch, config } of configs.filter((c) => !only || only.includes(c.name))) {
+    const model = new GPT(config, 0);
+    const opt = new AdamW(model.params);
+    const rng = new Rng(0);
+    const tokens = Array.from({ length: 20000 }, () => rng.int(config.vocabSize));
+    const data = new TokenBatcher(tokens, batch, config.contextLength);
+    const step = (): void => {
+      const b = data.sample(rng);
+      trainStep(model, opt, [b], 1e-4, { clipNorm: 1 });
+      tf.dispose([b.x, b.y]);
+    };
+    step(); // warm-up (kernel setup, first allocations)
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    const sec = (performance.now() - t0) / 1000;
+    const tokensPerSec = (steps * batch * config.contextLength) / sec;
+    const gflops = (flopsPerToken(config) * tokensPerSec) / 1e9;
+    console.log(
+      JSON.stringify({
+        bench: "train",
+        config: name,
+        backend: info.name,
+        tokens_per_s: +tokensPerSec.toFixed(1),
+        gflops: +gflops.toFixed(3),
+        ceiling_fraction: +(gflops / ceiling).toFixed(4),
+        ms_per_step: +((sec * 1000) / steps).toFixed(1),
+        steps,
+        flops_per_token: flopsPerToken(config),
+        load1: load(),
+      }),
+    );
+    // Where the time goes: one step under the profiler, aggregated by kernel.
+    const prof = await tf.profile(() => step());
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    let total = 0;
+    for (const k of prof.kernels) {
+      const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls++;
+      byKernel.set(k.name, e);
+      total += ms;
+    }
+    // BatchMatMul by operand shapes and transpose flags (2-D products appear as batch 1).
+    const mm = new Map<string, { ms: number; calls: number }>();
+    for (const k of prof.kernels) {
+      if (k.name !== "BatchMatMul" && k.name !== "_FusedMatMul") continue;
+      const key = `${k.name} ${JSON.stringify(k.inputShapes)}${k.extraInfo ? " " + k.extraInfo : ""}`;
+      const e = mm.get(key) ?? { ms: 0, calls: 0 };
+      e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      e.calls++;
+      mm.set(key, e);
+    }
+    const kernels = [...byKernel]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 12)
+      .map(([k, e]) => ({
+        kernel: k,
+        ms: +e.ms.toFixed(1),
+        calls: e.calls,
+        share: +(e.ms / total).toFixed(3),
+      }));
+    const matmuls = [...mm]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 10)
+      .map(([k, e]) => ({ op: k, ms: +e.ms.toFixed(1), calls: e.calls }));
+    console.log(
+      JSON.stringify({
+        bench: "profile",
+        config: name,
+        kernel_ms_total: +total.toFixed(1),
+        kernels,
+        matmuls,
+      }),
+    );
+    model.dispose();
+    opt.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
