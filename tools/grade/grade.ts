@@ -3,9 +3,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { findAnswerRegions, replaceAnswerRegions } from "./regions";
 import { formatCsv, type GradeReport, totals } from "./report";
 import { runTasks, type TaskResult } from "./run";
 import { discoverTasks, type GradedTask, selectTasks } from "./tasks";
+
+/** A chapter file as learners name it: `01-autoregressive.ts`. */
+const CHAPTER_FILE = /^\d\d-[\w.-]+\.ts$/;
 
 /** The repository root (tools/grade/../..). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -67,9 +71,6 @@ export async function gradeFolder(opts: GradeOptions, tasks = tasksFor(opts)): P
   };
 }
 
-/** A chapter file as learners name it: `01-autoregressive.ts`. */
-const CHAPTER_FILE = /^\d\d-[\w.-]+\.ts$/;
-
 /** One student's chapter files: `<dir>/exercises/NN-*.ts`, else `<dir>/NN-*.ts`. */
 export function submissionFiles(dir: string): string[] {
   for (const candidate of [path.join(dir, "exercises"), dir]) {
@@ -84,12 +85,48 @@ export function submissionFiles(dir: string): string[] {
 }
 
 /** Top-level repository entries never linked into a scratch folder. */
-const NOT_LINKED = new Set(["exercises", "solutions", "build", "node_modules", ".git", "grading"]);
+const NOT_LINKED = new Set(["exercises", "solutions", "src", "build", "node_modules", ".git", "grading"]);
 
 /**
- * Makes `<scratch>/exercises` holding the base chapter files overlaid with the student's, next to links to the
- * repository's other top-level folders (`src`, `datasets`, …), so the student's `../src/...` imports resolve as
- * they did in their checkout, and `llm-ts` resolves through the repository's node_modules further up.
+ * Copies the repository's src/ into `scratchSrc` with every `// @answer` region replaced by a re-export from the
+ * scratch's exercises/ (as in the student release), so library calls reach the student's own functions. A region
+ * whose chapter has no exercise file keeps its code.
+ */
+function copySrcAsReleased(root: string, scratch: string): void {
+  const exerciseFiles = fs.readdirSync(path.join(scratch, "exercises")).filter((f) => CHAPTER_FILE.test(f));
+  const copy = (rel: string) => {
+    const from = path.join(root, rel);
+    const to = path.join(scratch, rel);
+    if (fs.statSync(from).isDirectory()) {
+      fs.mkdirSync(to, { recursive: true });
+      for (const e of fs.readdirSync(from)) copy(path.join(rel, e));
+    } else if (rel.endsWith(".ts")) {
+      const text = fs.readFileSync(from, "utf8");
+      const file = rel.split(path.sep).join("/");
+      const regions = findAnswerRegions(text, file);
+      const known = regions.every((r) => exerciseFiles.some((f) => f.startsWith(`${r.id.slice(0, 2)}-`)));
+      const out = known
+        ? replaceAnswerRegions(
+            text,
+            file,
+            (id) => `exercises/${exerciseFiles.find((f) => f.startsWith(`${id.slice(0, 2)}-`))}`,
+          )
+        : text;
+      fs.writeFileSync(to, out);
+    } else {
+      fs.copyFileSync(from, to);
+    }
+  };
+  if (fs.existsSync(path.join(root, "src"))) copy("src");
+}
+
+/**
+ * Makes a scratch copy in which one student's files run as they would in their student release:
+ * `<scratch>/exercises` holds the base chapter files overlaid with the student's; `<scratch>/src` is src/ with
+ * the answer regions replaced by re-exports of those exercises; `<scratch>/node_modules/<package>` resolves the
+ * library by name to that src/; the repository's other top-level folders (`datasets`, …) are linked, and every
+ * other package resolves through the repository's node_modules further up. So a submission cannot score by
+ * re-exporting the library's answer, and a library call in a submission uses the student's own functions.
  */
 export function prepareScratch(root: string, scratch: string, baseDir: string, files: string[]): string {
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -102,9 +139,23 @@ export function prepareScratch(root: string, scratch: string, baseDir: string, f
     }
   }
   for (const f of files) fs.copyFileSync(f, path.join(exercises, path.basename(f)));
+  copySrcAsReleased(root, scratch);
   for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
     if (NOT_LINKED.has(entry.name) || !entry.isDirectory()) continue;
     fs.symlinkSync(path.join(root, entry.name), path.join(scratch, entry.name), "junction");
+  }
+  const pkgFile = path.join(root, "package.json");
+  if (fs.existsSync(pkgFile)) {
+    const { name } = JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { name?: string };
+    if (name) {
+      const dir = path.join(scratch, "node_modules", name);
+      fs.mkdirSync(dir, { recursive: true });
+      const main = path
+        .relative(dir, path.join(scratch, "src", "index.ts"))
+        .split(path.sep)
+        .join("/");
+      fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main }) + "\n");
+    }
   }
   return exercises;
 }

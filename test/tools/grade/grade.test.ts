@@ -196,3 +196,82 @@ describe("grader: batch of submissions", function () {
     fs.rmSync(reportDir, { recursive: true });
   });
 });
+
+describe("grader: a submission runs as in the student release", function () {
+  this.timeout(120_000);
+  // A tiny course inside build/ (so tsx and mocha resolve): src/sq.ts holds the answer to 96.square, and
+  // quad() outside the region calls it. In each student's scratch copy the region re-exports the student's
+  // square, so the library answer cannot be handed in, and quad() reaches the student's own square.
+  let root: string;
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+
+  before(() => {
+    fs.mkdirSync(path.join(REPO_ROOT, "build"), { recursive: true });
+    root = fs.mkdtempSync(path.join(REPO_ROOT, "build", "grade-release-like-"));
+    const harness = path.relative(
+      path.join(root, "tests"),
+      path.join(REPO_ROOT, "test", "exercises", "harness"),
+    );
+    write("package.json", JSON.stringify({ name: "fixture-lib" }));
+    write(
+      "src/sq.ts",
+      "// @answer 96.square\nexport function square(x: number): number {\n  return x * x;\n}\n// @end-answer\n\n" +
+        "export function quad(x: number): number {\n  return square(square(x));\n}\n",
+    );
+    write("src/index.ts", `export * from "./sq";\n`);
+    write(
+      "exercises/96-lib.ts",
+      `const todo = (id: string) => Object.assign(new Error(id + " is not implemented"), { name: "NotImplemented" });\n` +
+        `export function square(_x: number): number {\n  throw todo("96.square");\n}\n` +
+        `export function fourth(_x: number): number {\n  throw todo("96.fourth");\n}\n`,
+    );
+    write(
+      "tests/96-lib.tasks.ts",
+      `import * as assert from "node:assert/strict";\nimport { loadChapter, task } from "${harness.split(path.sep).join("/")}";\n` +
+        `const ch = loadChapter<{ square(x: number): number; fourth(x: number): number }>("96-lib");\n` +
+        `task("96.square", 1, () => { it("squares", () => assert.equal(ch.square(3), 9)); });\n` +
+        `task("96.fourth", 1, () => { it("raises to the 4th", () => assert.equal(ch.fourth(2), 16)); });\n`,
+    );
+    write(
+      "submissions/honest/96-lib.ts",
+      `import { quad } from "../src/sq";\nexport function square(x: number): number {\n  return x * x;\n}\n` +
+        `export function fourth(x: number): number {\n  return quad(x);\n}\n`,
+    );
+    write(
+      "submissions/lazy/96-lib.ts",
+      `import { quad } from "fixture-lib";\nexport function square(x: number): number {\n  return x * x + 1;\n}\n` +
+        `export function fourth(x: number): number {\n  return quad(x);\n}\n`,
+    );
+    write(
+      "submissions/cheater/96-lib.ts",
+      `export { square } from "../src/sq";\nimport { quad } from "fixture-lib";\n` +
+        `export function fourth(x: number): number {\n  return quad(x);\n}\n`,
+    );
+  });
+
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("scores the honest student, and no one through the library's answer", async () => {
+    const batch = await gradeSubmissions(path.join(root, "submissions"), {
+      root,
+      baseDir: path.join(root, "exercises"),
+      testRoots: [path.join(root, "tests")],
+      workDir: path.join(root, "work"),
+      timeoutSeconds: 20,
+    });
+    assert.deepEqual(
+      batch.students.map((s) => [s.student, ...s.results.map((r) => `${r.id}:${r.status}`)]),
+      [
+        ["cheater", "96.fourth:failed", "96.square:failed"],
+        ["honest", "96.fourth:passed", "96.square:passed"],
+        // quad() uses the lazy student's wrong square: 2 -> 5 -> 26, not the library's 16.
+        ["lazy", "96.fourth:failed", "96.square:failed"],
+      ],
+    );
+    const lazy = batch.students.find((s) => s.student === "lazy")!;
+    assert.match(lazy.results[0].message, /26 !== 16/);
+  });
+});
