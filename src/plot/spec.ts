@@ -94,7 +94,8 @@ function base(opts: ChartOptions): Record<string, unknown> {
 
 function quantAxis(field: string, title: string | undefined, log: boolean | undefined, zero = false) {
   const enc: Record<string, unknown> = { field, type: "quantitative", title: title ?? field };
-  enc.scale = log ? { type: "log" } : { zero };
+  // Log scales are not "niced" to whole decades: a loss from 0.2 to 1.05 would get an axis up to 10.
+  enc.scale = log ? { type: "log", nice: false } : { zero };
   return enc;
 }
 
