@@ -232,6 +232,7 @@ export async function gradeSubmissions(
     students.push(grade);
     opts.onStudent?.(grade);
   }
+  if (fs.existsSync(workDir) && fs.readdirSync(workDir).length === 0) fs.rmdirSync(workDir);
   const taskIds = tasks.map((t) => t.id);
   return { taskIds, students, csv: formatCsv(taskIds, students) };
 }
