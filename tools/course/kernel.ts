@@ -196,7 +196,9 @@ export class Kernel {
     const proc = spawn(process.execPath, ["-r", guard, tslabBin(), "kernel", "--config-path", connFile], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      detached: true,
+      // Its own process group (POSIX), so shutdown also kills whatever its cells started.
+      detached: process.platform !== "win32",
+      windowsHide: true,
       stdio: ["ignore", log, log],
     });
     fs.closeSync(log);
@@ -391,7 +393,8 @@ export class Kernel {
     const pid = this.proc.pid;
     if (pid !== undefined) {
       try {
-        process.kill(-pid, "SIGKILL");
+        if (process.platform === "win32") this.proc.kill("SIGKILL");
+        else process.kill(-pid, "SIGKILL");
       } catch {
         // already gone
       }
