@@ -4,6 +4,7 @@
  * would go to Jupyter; with no sink the same calls print text.
  */
 import assert from "node:assert/strict";
+import * as aq from "arquero";
 import { plot } from "../../src";
 import { fakeSink } from "./helpers";
 
@@ -190,6 +191,18 @@ describe("plot: displays", () => {
     }
     assert.deepEqual(out.lines, ["a  b\n-  -\n1  x\n2  y"]);
     assert.throws(() => plot.table(42), /arquero table or an array of objects/);
+  });
+
+  it("table: a real arquero table, filtered, with the limit counted against all its rows", () => {
+    const t = aq
+      .table({ word: ["the", "of", "and", "to"], count: [120, 70, 65, 50] })
+      .filter((d: { count: number }) => d.count > 60);
+    const { "text/plain": text, "text/html": html } = plot.tableBundle(t, { limit: 2 });
+    assert.equal(
+      text,
+      ["word  count", "----  -----", "the     120", "of       70", "… 1 more rows (3 in all)"].join("\n"),
+    );
+    assert.equal((html.match(/<td style="text-align:right">/g) ?? []).length, 2);
   });
 
   it("plotly: the first output carries plotly.js, later ones only draw", () => {
