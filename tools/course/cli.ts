@@ -15,7 +15,8 @@ const USAGE = `usage: npm run course [-- [--student] [--timeout SECONDS] [--dir 
   NN              notebook numbers to run (00 01 …); all notebooks/NN-*.ipynb when none are given
   --student       keep going after errors; cells that wait on an unimplemented exercise are not failures
   --timeout S     per-cell time limit in seconds (default 600 with LLM_QUICK=1, else 3600)
-  --dir D         the notebooks folder (default notebooks/); executed copies still go to build/notebooks/`;
+  --dir D         the notebooks folder (default notebooks/); executed copies still go to build/notebooks/
+  --verbose       print every code cell's status and seconds as it finishes`;
 
 /** One entry of build/course-summary.json. */
 export interface SummaryEntry {
@@ -30,6 +31,7 @@ export interface SummaryEntry {
 
 interface Args {
   student: boolean;
+  verbose: boolean;
   timeoutS: number;
   dir: string;
   numbers: string[];
@@ -43,6 +45,7 @@ function fail(message: string): never {
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     student: false,
+    verbose: false,
     timeoutS: process.env.LLM_QUICK === "1" ? 600 : 3600,
     dir: path.join(REPO_ROOT, "notebooks"),
     numbers: [],
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--student") args.student = true;
+    else if (a === "--verbose") args.verbose = true;
     else if (a === "--timeout") {
       const s = Number(argv[++i]);
       if (!(s > 0)) fail(`--timeout needs a positive number of seconds, got ${JSON.stringify(argv[i])}`);
@@ -130,6 +134,9 @@ async function main(): Promise<void> {
         env: process.env,
         cellTimeoutMs: args.timeoutS * 1000,
         student: args.student,
+        onCell: args.verbose
+          ? (c) => console.log(`  ${describeCell(c)} — ${c.status} in ${c.seconds.toFixed(1)} s`)
+          : undefined,
       });
     } catch (err) {
       console.log(`course: ${path.basename(file)} FAILED: ${(err as Error).message}`);
