@@ -138,21 +138,24 @@ export function buildRelease(opts: { root: string; out: string; includeUntracked
     (f) => !isExcluded(f) && !f.startsWith(`${rel}/`),
   );
   const resolveExercise = exerciseResolver(files);
-  fs.rmSync(out, { recursive: true, force: true });
+  // Transform first, so a bad marker or a missing exercise file stops the release before anything is written.
   const regions: ReleaseResult["regions"] = [];
-  for (const f of files) {
-    const dest = path.join(out, f);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    if (!f.endsWith(".ts")) {
-      fs.copyFileSync(path.join(root, f), dest);
-      continue;
-    }
+  const transformed = new Map<string, string>();
+  for (const f of files.filter((f) => f.endsWith(".ts"))) {
     let text = fs.readFileSync(path.join(root, f), "utf8");
     if (f.startsWith("src/")) {
       for (const r of findAnswerRegions(text, f)) regions.push({ file: f, id: r.id, names: r.names });
       text = replaceAnswerRegions(text, f, resolveExercise);
     }
-    fs.writeFileSync(dest, pointAtExercises(text));
+    transformed.set(f, pointAtExercises(text));
+  }
+  fs.rmSync(out, { recursive: true, force: true });
+  for (const f of files) {
+    const dest = path.join(out, f);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const text = transformed.get(f);
+    if (text === undefined) fs.copyFileSync(path.join(root, f), dest);
+    else fs.writeFileSync(dest, text);
   }
 
   const pkgFile = path.join(out, "package.json");

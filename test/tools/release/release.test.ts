@@ -17,6 +17,7 @@ import {
 import {
   buildRelease,
   collectAnswers,
+  exerciseResolver,
   pointAtExercises,
   studentReadme,
   verifyRelease,
@@ -95,6 +96,21 @@ describe("release: @answer regions", () => {
       ),
       `loadChapter<typeof import("../../exercises/01-autoregressive")>("01-autoregressive")`,
     );
+  });
+
+  it("re-exports from the one exercise file of the task's chapter, or refuses", () => {
+    const resolve = exerciseResolver([
+      "exercises/01-a.ts",
+      "exercises/03-b.ts",
+      "exercises/03-c.ts",
+      "src/x.ts",
+    ]);
+    assert.equal(resolve("01.x"), "exercises/01-a.ts");
+    assert.throws(
+      () => resolve("02.x"),
+      /@answer 02\.x: expected exactly one exercises\/02-\*\.ts to re-export from, found none/,
+    );
+    assert.throws(() => resolve("03.x"), /found exercises\/03-b\.ts, exercises\/03-c\.ts/);
   });
 
   it("normalises code without comments and whitespace but keeps strings", () => {
