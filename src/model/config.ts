@@ -147,10 +147,28 @@ export function parameterShapes(config: GPTConfig): Array<[string, number[]]> {
   return out;
 }
 
-/** Total number of trainable parameters (a tied embedding counted once). */
+// @answer 03.paramCount
+/**
+ * Total number of trainable parameters, a tied embedding counted once. With d = dModel, V = vocabSize,
+ * C = contextLength, m = dMlp, L = nLayers, and b = 1 when the model has biases (else 0):
+ * - embeddings: V·d, plus C·d for learned positions;
+ * - each block: two norms (d each, +d each for a LayerNorm bias), attention d·3d + 3d·b (q, k, v together)
+ *   and d·d + d·b (output projection), MLP d·m + m·b (GELU; SwiGLU has two input matrices: d·2m + 2m·b) and
+ *   m·d + d·b;
+ * - the final norm (d, +d for a LayerNorm bias) and, when not tied, the output projection d·V.
+ */
 export function paramCount(config: GPTConfig): number {
-  return parameterShapes(config).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
+  const c = resolveConfig(config);
+  const { vocabSize: V, contextLength: C, dModel: d, dMlp: m, nLayers: L } = c;
+  const b = c.bias ? 1 : 0;
+  const norm = c.norm === "layer" && c.bias ? 2 * d : d;
+  const mlpIn = c.activation === "swiglu" ? 2 * m : m;
+  const block =
+    2 * norm + (d * 3 * d + 3 * d * b) + (d * d + d * b) + (d * mlpIn + mlpIn * b) + (m * d + d * b);
+  const embeddings = V * d + (c.positions === "learned" ? C * d : 0);
+  return embeddings + L * block + norm + (c.tiedEmbeddings ? 0 : d * V);
 }
+// @end-answer
 
 export interface FlopsBreakdown {
   /** Parameters that take part in a matrix multiply per token: all block weights and biases, the final

@@ -177,6 +177,42 @@ export function causalMask(queries: number, keys: number, offset = 0): tf.Tensor
   return tf.tensor2d(m, [queries, keys]);
 }
 
+// @answer 03.softmax
+/**
+ * Softmax along the last axis, written out so it is stable: softmax(x)ᵢ = exp(xᵢ − m) / Σⱼ exp(xⱼ − m) with
+ * m = maxⱼ xⱼ. Subtracting the max changes nothing mathematically (it cancels) but keeps exp from overflowing
+ * (exp(1000) is Infinity in float32). The model itself calls the fused `tf.softmax` kernel; this chain of
+ * five ops is the teaching version (chapter 04 times the two against each other).
+ */
+export function softmax(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const e = tf.exp(tf.sub(x, tf.max(x, -1, true)));
+    return tf.div(e, tf.sum(e, -1, true));
+  });
+}
+// @end-answer
+
+// @answer 03.attention
+/**
+ * Causal self-attention for one head, the teaching version: `q, k, v: [time, headDim]` →
+ * `out = softmax(q·kᵀ/√headDim + mask)·v: [time, headDim]` and the weights `[time, time]`, where the mask is
+ * −∞ (here −1e9) above the diagonal so position i only attends to positions j ≤ i. Row i of the weights sums
+ * to 1. The model's batched, multi-head version is `attention` below.
+ */
+export function causalSelfAttention(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+): { out: tf.Tensor2D; weights: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const [T, hd] = q.shape;
+    const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(hd));
+    const weights = softmax(tf.add(scores, causalMask(T, T))) as tf.Tensor2D;
+    return { out: tf.matMul(weights, v), weights };
+  });
+}
+// @end-answer
+
 /**
  * Scaled dot-product attention. `q: [b, h, tq, hd]`, `kT: [b, h, hd, tk]` (keys already transposed, so the
  * product is a plain batched matMul), `v: [b, h, tk, hd]`, `mask: [tq, tk]` additive →

@@ -10,3 +10,4 @@ export * from "./batches";
 export * from "./safetensors";
 export * from "./checkpoint";
 export * from "./loop";
+export * from "./reference";

@@ -17,6 +17,8 @@ export interface ScheduleOptions {
 
 export type Schedule = (step: number) => number;
 
+// @answer 04.schedule
+/** The warmup + cosine schedule above as a function of the step; bad options throw, naming the option. */
 export function warmupCosine(options: ScheduleOptions): Schedule {
   const { maxLr, minLr = 0, warmupSteps, totalSteps } = options;
   if (!(maxLr > 0)) throw new Error(`schedule: maxLr must be > 0, got ${maxLr}`);
@@ -35,6 +37,7 @@ export function warmupCosine(options: ScheduleOptions): Schedule {
     return minLr + 0.5 * (1 + Math.cos(Math.PI * progress)) * (maxLr - minLr);
   };
 }
+// @end-answer
 
 /** A constant learning rate. */
 export function constantLr(lr: number): Schedule {
