@@ -34,17 +34,18 @@ interface NotebookJson {
   cells: { cell_type: string; outputs?: { output_type: string; data?: Record<string, unknown> }[] }[];
 }
 
-/** How many outputs of a notebook carry a static SVG plot. */
+/**
+ * How many plots a notebook's outputs hold: static SVG plots (the plot layer's bundles) plus Plotly figures (HTML
+ * made by `plot.plotly`, drawn by plotly.js in a live, trusted front end like this one).
+ */
 export function countPlotOutputs(nb: NotebookJson): number {
   let n = 0;
   for (const cell of nb.cells) {
     for (const out of cell.outputs ?? []) {
-      if (
-        (out.output_type === "display_data" || out.output_type === "execute_result") &&
-        out.data?.["image/svg+xml"]
-      ) {
-        n++;
-      }
+      if (out.output_type !== "display_data" && out.output_type !== "execute_result") continue;
+      const html = out.data?.["text/html"];
+      const joined = Array.isArray(html) ? html.join("") : typeof html === "string" ? html : "";
+      if (out.data?.["image/svg+xml"] || joined.includes('id="llm-ts-plotly-')) n++;
     }
   }
   return n;
@@ -142,8 +143,13 @@ async function startServer(notebookDir: string, env: NodeJS.ProcessEnv) {
 const MEASURE = `(() => {
   const sizes = [];
   for (const svg of document.querySelectorAll('.output_area svg')) {
-    if (svg.parentElement && svg.parentElement.closest('svg')) continue;
+    if (svg.parentElement && svg.parentElement.closest('svg, .js-plotly-plot')) continue;
     const r = svg.getBoundingClientRect();
+    sizes.push([Math.round(r.width), Math.round(r.height)]);
+  }
+  for (const fig of document.querySelectorAll('.output_area .js-plotly-plot')) {
+    if (!fig.querySelector('svg.main-svg')) continue;
+    const r = fig.getBoundingClientRect();
     sizes.push([Math.round(r.width), Math.round(r.height)]);
   }
   const loaded = !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded);
@@ -212,7 +218,7 @@ async function checkNotebook(browser: Browser, base: string, token: string, file
   let problem: string | undefined;
   if (!m.loaded) problem = `the notebook did not finish loading in ${PAGE_TIMEOUT_MS / 1000} s`;
   else if (m.untrusted) problem = "the notebook is not trusted, so its SVG outputs are not shown";
-  else if (expected === 0) problem = "the notebook has no plot outputs (image/svg+xml); was it executed?";
+  else if (expected === 0) problem = "the notebook has no plot outputs (SVG or Plotly); was it executed?";
   else if (drawn < expected)
     problem = `only ${drawn} of ${expected} plots drawn (svg sizes: ${JSON.stringify(m.sizes)})`;
   return { name, expected, drawn, screenshot, problem };
@@ -251,6 +257,13 @@ async function main(argv: string[]): Promise<number> {
     JUPYTER_PATH: path.join(tmp, "data"),
     IPYTHONDIR: path.join(tmp, "ipython"),
   };
+  // Viewing needs no kernel, and a kernel would start in its own session (out of reach of the clean-up): allow
+  // none, so the page only shows a "kernel not found" dialog, which the check closes.
+  fs.mkdirSync(env.JUPYTER_CONFIG_DIR!, { recursive: true });
+  fs.writeFileSync(
+    path.join(env.JUPYTER_CONFIG_DIR!, "jupyter_notebook_config.json"),
+    JSON.stringify({ KernelSpecManager: { allowed_kernelspecs: ["no-kernel-needed-to-view"] } }),
+  );
   const copies = files.map((f) => path.join(nbDir, path.basename(f)));
   // `jupyter trust` is nbformat's TrustNotebookApp; Debian ships it without the jupyter-trust launcher.
   const trust = spawnSync(PYTHON, ["-m", "nbformat.sign", ...copies], { env, encoding: "utf8" });
