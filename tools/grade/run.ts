@@ -187,13 +187,14 @@ export function runTask(task: GradedTask, opts: RunOptions): Promise<TaskResult>
     child.on("error", (err) =>
       finish("error", shortMessage(`could not start the test process: ${err.message}`)),
     );
-    child.on("exit", (code, signal) => {
-      // A normal run ends with "done" first; exiting without it means the learner's code ended the process.
+    child.on("close", (code, signal) => {
+      // A normal run sends "done" first; ending without it means the learner's code ended the process.
+      // ("close" comes after the process exited and its pipes drained; the short wait lets IPC catch up.)
       setTimeout(() => {
         const during = current ? ` during "${current}"` : "";
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         finish("crashed", shortMessage(`process ${how}${during}`));
-      }, 50);
+      }, 100);
     });
   });
 }
