@@ -9,4 +9,5 @@ export * as tokenizer from "./tokenizer";
 export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";
+export * as data from "./data";
 export { NotImplemented, isNotImplemented } from "./errors";

@@ -1,0 +1,119 @@
+import { strict as assert } from "node:assert";
+import { DEFAULT_KIND_MIX, crawlRecord, generateCrawl } from "../../src/data/crawl";
+import { detokenizeBrown, decodeQuotedPrintable } from "../../src/data/corpora";
+import { exactHash } from "../../src/data/dedup";
+import { jaccard, shingles } from "../../src/data/minhash";
+import { smallCrawl } from "./fixture";
+
+describe("data/crawl: the generated crawl and its ground truth", () => {
+  it("is seeded: the same seed gives the same pages, another seed other pages", () => {
+    const a = generateCrawl({ documents: 60, seed: 3 });
+    const b = generateCrawl({ documents: 60, seed: 3 });
+    const c = generateCrawl({ documents: 60, seed: 4 });
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(
+      a.map((p) => p.html),
+      c.map((p) => p.html),
+    );
+    assert.throws(() => generateCrawl({ documents: 3 }), /documents must be an integer ≥ 10/);
+  });
+
+  it("has the requested mix of page kinds, unique ids, and flags that agree with the kind", () => {
+    const { pages } = smallCrawl();
+    assert.equal(pages.length, 800);
+    assert.equal(new Set(pages.map((p) => p.id)).size, 800);
+    const counts: Record<string, number> = {};
+    for (const p of pages) counts[p.truth.kind] = (counts[p.truth.kind] ?? 0) + 1;
+    for (const [kind, share] of Object.entries(DEFAULT_KIND_MIX)) {
+      assert.ok(Math.abs(counts[kind] - share * 800) <= 2, `${kind}: ${counts[kind]}`);
+    }
+    for (const p of pages) {
+      const t = p.truth;
+      assert.equal(t.junk, t.kind === "junk");
+      assert.equal(t.spam, t.kind === "spam");
+      assert.equal(t.thin, t.kind === "thin");
+      assert.equal(t.isDuplicateOf !== null, t.kind === "exact-copy");
+      assert.equal(t.nearDuplicateOf !== null, t.kind === "near-copy");
+      assert.match(p.html, /<html/i);
+      assert.match(p.url, /^https:\/\/[a-z0-9.-]+\//);
+    }
+  });
+
+  it("every declared exact copy extracts to exactly its original's text", () => {
+    const { pages, texts, byId } = smallCrawl();
+    let n = 0;
+    for (let i = 0; i < pages.length; i++) {
+      const src = pages[i].truth.isDuplicateOf;
+      if (src === null) continue;
+      const j = byId.get(src)!;
+      assert.equal(pages[j].truth.kind, "original");
+      assert.notEqual(pages[i].url, pages[j].url);
+      assert.equal(texts[i], texts[j], `${pages[i].id} is not an exact copy of ${src}`);
+      n++;
+    }
+    assert.ok(n >= 60);
+  });
+
+  it("near copies are similar to, but not the same as, their original; originals are distinct", () => {
+    const { pages, texts, byId } = smallCrawl();
+    const sims: number[] = [];
+    for (let i = 0; i < pages.length; i++) {
+      const src = pages[i].truth.nearDuplicateOf;
+      if (src === null) continue;
+      const j = byId.get(src)!;
+      assert.equal(pages[j].truth.kind, "original");
+      sims.push(jaccard(shingles(texts[i]), shingles(texts[j])));
+    }
+    sims.sort((a, b) => a - b);
+    assert.ok(sims.length >= 90);
+    assert.ok(sims.filter((s) => s < 0.5).length < sims.length * 0.1, "too many near copies below 0.5");
+    const median = sims[sims.length >> 1];
+    assert.ok(median > 0.6 && median < 0.98, `median similarity ${median}`);
+    assert.ok(sims.filter((s) => s === 1).length < sims.length * 0.1);
+    const originals = pages.map((p, i) => [p, i] as const).filter(([p]) => p.truth.kind === "original");
+    const keys = new Set(originals.map(([, i]) => exactHash(texts[i])));
+    assert.ok(keys.size >= originals.length - 2, `${originals.length - keys.size} originals repeat`);
+  });
+
+  it("junk, spam and thin pages look like what they claim", () => {
+    const { pages, texts } = smallCrawl();
+    const words = (i: number): number => texts[i].split(/\s+/).filter(Boolean).length;
+    const of = (kind: string): number[] => pages.flatMap((p, i) => (p.truth.kind === kind ? [i] : []));
+    for (const i of of("thin")) assert.ok(words(i) < 40, `thin page with ${words(i)} words`);
+    const prose = of("original").filter((i) => pages[i].truth.source !== "spam-assassin");
+    assert.ok(
+      prose.every((i) => words(i) >= 150),
+      "a prose page is shorter than a passage",
+    );
+    assert.ok(of("spam").every((i) => pages[i].truth.source === "spam-assassin"));
+    assert.ok(of("junk").every((i) => pages[i].truth.source === "generated"));
+  });
+
+  it("writes snake_case ground truth in its JSON records", () => {
+    const rec = crawlRecord(smallCrawl().pages[0]);
+    for (const k of [
+      "id",
+      "url",
+      "source",
+      "domain",
+      "kind",
+      "is_duplicate_of",
+      "near_duplicate_of",
+      "junk",
+      "spam",
+      "html",
+    ]) {
+      assert.ok(k in rec, k);
+    }
+  });
+
+  it("detokenises Brown and decodes quoted-printable mail", () => {
+    assert.equal(
+      detokenizeBrown(
+        "The/at jury/nn said/vbd ``/`` no/at evidence/nn ''/'' ,/, and/cc it/pps wasn't/bedz* ./.",
+      ),
+      'The jury said "no evidence", and it wasn\'t.',
+    );
+    assert.equal(decodeQuotedPrintable("caf=E9 au=\nlait =3D good"), "café aulait = good");
+  });
+});
