@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core alone registers no gradients (the "@tensorflow/tfjs" bundle does); training needs them.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../backend/gradients";
 import type { Matrix } from "./bigram";
 import { Rng } from "../random";
 import { Vocab } from "./vocab";
@@ -115,6 +115,7 @@ export async function trainNeuralBigram(
   const losses: number[] = [];
   try {
     for (let step = 1; step <= steps; step++) {
+      // minimize = tf.variableGrads(lossFn) (backpropagation through the recorded ops) + the optimizer's update.
       const lossT = optimizer.minimize(lossFn, true, [W]);
       if (!lossT) throw new Error("trainNeuralBigram: optimizer returned no loss");
       const loss = (await lossT.data())[0];

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core alone registers no gradients; the union package would. Training needs them on every backend.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../backend/gradients";
 
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 

@@ -7,7 +7,7 @@
  * (softmax(z) − w)·keep / count, so training does not differentiate through the chain of ops.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../backend/gradients";
 import { withGrad } from "../model/layers";
 
 export interface CrossEntropyOptions {
