@@ -16,4 +16,5 @@ export * from "./special";
 export * from "./trainer";
 export * from "./tokenizer";
 export * from "./io";
+export { scanGpt2 } from "./scan";
 export * from "./corpora";

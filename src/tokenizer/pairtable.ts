@@ -4,19 +4,22 @@
  * allocation, two integer compares per probe.
  */
 export class PairTable {
-  private keysA: Int32Array;
-  private keysB: Int32Array;
-  private vals: Int32Array;
+  /** Slots of 4 int32s: [a, b, value, unused]; a = -1 marks an empty slot. One probe reads one cache line. */
+  private slots: Int32Array;
   private mask: number;
   private count = 0;
 
   constructor(expected = 1024) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.keysA = new Int32Array(cap).fill(-1);
-    this.keysB = new Int32Array(cap);
-    this.vals = new Int32Array(cap);
+    this.slots = PairTable.empty(cap);
     this.mask = cap - 1;
+  }
+
+  private static empty(cap: number): Int32Array {
+    const slots = new Int32Array(cap * 4);
+    for (let i = 0; i < slots.length; i += 4) slots[i] = -1;
+    return slots;
   }
 
   /** Entries stored. */
@@ -32,32 +35,36 @@ export class PairTable {
 
   /** The value for (a, b), or -1. */
   get(a: number, b: number): number {
+    const slots = this.slots;
     const mask = this.mask;
     let i = PairTable.hash(a, b) & mask;
     for (;;) {
-      const ka = this.keysA[i];
+      const at = i << 2;
+      const ka = slots[at];
       if (ka === -1) return -1;
-      if (ka === a && this.keysB[i] === b) return this.vals[i];
+      if (ka === a && slots[at + 1] === b) return slots[at + 2];
       i = (i + 1) & mask;
     }
   }
 
   /** Sets (a, b) → value unless (a, b) is present with a smaller value (the lower rank wins). */
   setMin(a: number, b: number, value: number): void {
-    if ((this.count + 1) * 2 > this.keysA.length) this.grow();
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
     const mask = this.mask;
     let i = PairTable.hash(a, b) & mask;
     for (;;) {
-      const ka = this.keysA[i];
+      const at = i << 2;
+      const ka = slots[at];
       if (ka === -1) {
-        this.keysA[i] = a;
-        this.keysB[i] = b;
-        this.vals[i] = value;
+        slots[at] = a;
+        slots[at + 1] = b;
+        slots[at + 2] = value;
         this.count++;
         return;
       }
-      if (ka === a && this.keysB[i] === b) {
-        if (value < this.vals[i]) this.vals[i] = value;
+      if (ka === a && slots[at + 1] === b) {
+        if (value < slots[at + 2]) slots[at + 2] = value;
         return;
       }
       i = (i + 1) & mask;
@@ -65,13 +72,12 @@ export class PairTable {
   }
 
   private grow(): void {
-    const { keysA, keysB, vals } = this;
-    const cap = keysA.length * 2;
-    this.keysA = new Int32Array(cap).fill(-1);
-    this.keysB = new Int32Array(cap);
-    this.vals = new Int32Array(cap);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = PairTable.empty(cap);
     this.mask = cap - 1;
     this.count = 0;
-    for (let i = 0; i < keysA.length; i++) if (keysA[i] !== -1) this.setMin(keysA[i], keysB[i], vals[i]);
+    for (let at = 0; at < old.length; at += 4)
+      if (old[at] !== -1) this.setMin(old[at], old[at + 1], old[at + 2]);
   }
 }

@@ -6,8 +6,9 @@
  * tiktoken's `byte_pair_merge` on each piece: start from the piece's bytes, repeatedly merge the adjacent pair
  * whose concatenation is the lowest-ranked token (leftmost on ties). This reproduces GPT-2's ids exactly.
  *
- * Speed: (1) a cache from piece string to ids (two generations of at most `cacheSize` entries each: a cheap
- * approximation of LRU), so the frequent pieces of natural text are looked up, not merged; (2) the merge loop
+ * Speed: (1) a cache from piece to ids (at most `cacheSize` pieces, emptied when full), so the frequent pieces of
+ * natural text are looked up, not merged; with GPT-2's pattern a hand-written scanner (scan.ts) replaces the
+ * regex and cache hits make no strings at all; (2) the merge loop
  * works on integer ids with a precomputed pair table (a, b) → token, holding every split of every token into two
  * tokens, which is exactly tiktoken's "is the concatenation a token?" test without building byte strings;
  * (3) long pieces (> 64 bytes, e.g. a megabyte without spaces) use a heap and a linked list: O(n log n), not
@@ -16,6 +17,7 @@
 import { bytesKey, concatBytes, showBytes, utf8Decode } from "./bytes";
 import type { BpeModel } from "./basics";
 import { PairTable } from "./pairtable";
+import { gpt2PieceEnd, PieceCache, rangeHash } from "./scan";
 import { compilePattern, type PatternName } from "./patterns";
 import { checkDisallowed, resolveSpecials, specialRegex, type SpecialOptions } from "./special";
 
@@ -29,7 +31,7 @@ export interface TokenizerSpec {
   pattern?: PatternName | string;
   /** A name for messages and saved files ("gpt2", "moby-4096" …). */
   name?: string;
-  /** Entries per cache generation (default 50 000; 0 disables the cache). */
+  /** Pieces the cache holds before it is emptied (default 50 000; 0 disables the cache). */
   cacheSize?: number;
 }
 
@@ -49,11 +51,12 @@ export class Tokenizer {
   private readonly specialById = new Map<number, Uint8Array>();
   private readonly byteToId = new Int32Array(256);
   private readonly table: PairTable;
-  private readonly cacheSize: number;
-  private cacheNew = new Map<string, number | number[]>();
-  private cacheOld = new Map<string, number | number[]>();
+  private readonly cache: PieceCache | null;
+  private readonly scanGpt2: boolean;
   private readonly encoder = new TextEncoder();
   private scratch = new Uint8Array(1024);
+  private readonly idsScratch = new Int32Array(LONG_PIECE);
+  private readonly ranksScratch = new Int32Array(LONG_PIECE);
   private mergesCache: [number, number][] | undefined;
 
   constructor(spec: TokenizerSpec) {
@@ -61,7 +64,9 @@ export class Tokenizer {
     this.pattern = spec.pattern ?? "gpt2";
     this.regex = compilePattern(this.pattern);
     this.vocab = spec.vocab;
-    this.cacheSize = spec.cacheSize ?? 50_000;
+    const cacheSize = spec.cacheSize ?? 50_000;
+    this.cache = cacheSize > 0 ? new PieceCache(cacheSize) : null;
+    this.scanGpt2 = this.pattern === "gpt2";
 
     // The id of each byte string (the lowest id when two tokens share bytes), and each single byte.
     const idOf = new Map<string, number>();
@@ -203,23 +208,53 @@ export class Tokenizer {
 
   private encodeOrdinaryInto(text: string, out: number[]): void {
     if (text.length === 0) return;
+    if (this.scanGpt2) {
+      this.encodeScanned(text, out);
+      return;
+    }
     const pieces = this.regex === null ? [text] : text.match(this.regex);
     if (pieces !== null) this.encodePieces(pieces, pieces.length, out);
   }
 
+  /** GPT-2's pattern without regex or substrings: scan, hash the range, look it up. */
+  private encodeScanned(text: string, out: number[]): void {
+    const cache = this.cache;
+    const end = text.length;
+    for (let i = 0; i < end;) {
+      const e = gpt2PieceEnd(text, i, end);
+      let ids: number | number[] | undefined;
+      if (cache !== null) {
+        const hash = rangeHash(text, i, e);
+        ids = cache.get(text, i, e, hash);
+        if (ids === undefined) {
+          const piece = text.slice(i, e);
+          ids = this.encodePiece(piece);
+          cache.set(piece, hash, ids);
+        }
+      } else {
+        ids = this.encodePiece(text.slice(i, e));
+      }
+      if (typeof ids === "number") out.push(ids);
+      else for (let k = 0; k < ids.length; k++) out.push(ids[k]);
+      i = e;
+    }
+  }
+
   /** Appends the ids of pieces[0 .. count) to `out`, through the cache. */
   private encodePieces(pieces: readonly string[], count: number, out: number[]): void {
-    const useCache = this.cacheSize > 0;
+    const cache = this.cache;
     for (let p = 0; p < count; p++) {
       const piece = pieces[p];
-      let ids = useCache ? this.cacheNew.get(piece) : undefined;
-      if (ids === undefined && useCache) {
-        ids = this.cacheOld.get(piece);
-        if (ids !== undefined) this.remember(piece, ids);
-      }
-      if (ids === undefined) {
+      let ids: number | number[] | undefined;
+      if (cache !== null) {
+        const hash = rangeHash(piece, 0, piece.length);
+        ids = cache.get(piece, 0, piece.length, hash);
+        if (ids === undefined) {
+          ids = this.encodePiece(piece);
+          cache.set(piece, hash, ids);
+        }
+      } else {
         ids = this.encodePiece(piece);
-        if (useCache) this.remember(piece, ids);
       }
       if (typeof ids === "number") out.push(ids);
       else for (let i = 0; i < ids.length; i++) out.push(ids[i]);
@@ -228,16 +263,7 @@ export class Tokenizer {
 
   /** Empties the piece cache (benchmarks use it to time encoding from a cold cache). */
   clearCache(): void {
-    this.cacheNew = new Map();
-    this.cacheOld = new Map();
-  }
-
-  private remember(piece: string, ids: number | number[]): void {
-    if (this.cacheNew.size >= this.cacheSize) {
-      this.cacheOld = this.cacheNew;
-      this.cacheNew = new Map();
-    }
-    this.cacheNew.set(piece, ids);
+    this.cache?.clear();
   }
 
   /** The ids of one pre-tokenized piece (a number when it is one token). */
@@ -251,12 +277,12 @@ export class Tokenizer {
     return ids.length === 1 ? ids[0] : ids;
   }
 
-  /** tiktoken's byte_pair_merge on ids: O(n²), fastest for short pieces. */
+  /** tiktoken's byte_pair_merge on ids: O(n²), fastest for short pieces (n ≤ LONG_PIECE). */
   private mergeShort(bytes: Uint8Array, n: number): number[] {
     const table = this.table;
-    const ids: number[] = new Array(n);
+    const ids = this.idsScratch;
+    const ranks = this.ranksScratch;
     for (let i = 0; i < n; i++) ids[i] = this.byteToId[bytes[i]];
-    const ranks: number[] = new Array(n - 1);
     for (let i = 0; i + 1 < n; i++) ranks[i] = table.get(ids[i], ids[i + 1]);
     let m = n;
     for (;;) {
@@ -271,14 +297,15 @@ export class Tokenizer {
       }
       if (at < 0) break;
       ids[at] = best;
-      for (let i = at + 1; i + 1 < m; i++) ids[i] = ids[i + 1];
-      for (let i = at; i + 2 < m; i++) ranks[i] = ranks[i + 1];
+      ids.copyWithin(at + 1, at + 2, m);
+      ranks.copyWithin(at, at + 1, m - 1);
       m--;
       if (at > 0) ranks[at - 1] = table.get(ids[at - 1], ids[at]);
       if (at + 1 < m) ranks[at] = table.get(ids[at], ids[at + 1]);
     }
-    ids.length = m;
-    return ids;
+    const out: number[] = new Array(m);
+    for (let i = 0; i < m; i++) out[i] = ids[i];
+    return out;
   }
 
   /** The same merges for long pieces: a linked list of parts and a min-heap of (rank, position). */

@@ -50,9 +50,9 @@ describe("tokenizer: GPT-2 identity with tiktoken", function () {
     assertSameIds(ours.encode(text), ref.encode(text), text, ours);
   });
 
-  it("encodes 60 State of the Union addresses token-identically", () => {
+  it("encodes every 8th State of the Union address token-identically", () => {
     const speeches = sotuSpeeches();
-    for (let i = 0; i < speeches.length; i += 4) {
+    for (let i = 0; i < speeches.length; i += 8) {
       const text = speeches[i].text;
       assertSameIds(ours.encode(text), ref.encode(text), text, ours);
     }

@@ -5,6 +5,8 @@ import {
   encode as teachEncode,
   loadGpt2,
   mobyDick,
+  pretokenize,
+  scanGpt2,
   toWellFormed,
   Tokenizer,
   trainBpe,
@@ -52,6 +54,14 @@ describe("tokenizer: round trips and edge cases", function () {
     }
   });
 
+  it("the GPT-2 scanner cuts exactly where GPT-2's regex does", () => {
+    const rng = new Rng(12);
+    const inputs = [...TRICKY, mobyDick().slice(0, 100_000)];
+    for (let k = 0; k < 500; k++) inputs.push(randomString(rng, 1 + rng.int(200)));
+    for (const s of inputs)
+      assert.deepEqual(scanGpt2(s), pretokenize(s, "gpt2"), `input ${JSON.stringify(s.slice(0, 80))}`);
+  });
+
   it("the empty string encodes to [] and [] decodes to the empty string", () => {
     assert.deepEqual(gpt2.encode(""), []);
     assert.equal(gpt2.decode([]), "");
@@ -65,7 +75,7 @@ describe("tokenizer: round trips and edge cases", function () {
       line += randomString(rng, 500, false).replace(/[\r\n\u0085\u2028\u2029]/g, " ");
     const ids = gpt2.encode(line);
     assert.equal(gpt2.decode(ids), line);
-    const part = line.slice(0, 20_000);
+    const part = line.slice(0, 5_000);
     assert.deepEqual(gpt2.encode(part), teachEncode(part, gpt2.vocabulary() as Uint8Array[], "gpt2"));
   });
 
@@ -73,7 +83,7 @@ describe("tokenizer: round trips and edge cases", function () {
     const noCache = new Tokenizer({ vocab: gpt2.vocabulary(), pattern: "none", cacheSize: 0 });
     const vocab = gpt2.vocabulary() as Uint8Array[];
     const rng = new Rng(10);
-    const inputs = Array.from({ length: 6 }, () => randomString(rng, 65 + rng.int(600), false));
+    const inputs = Array.from({ length: 3 }, () => randomString(rng, 65 + rng.int(300), false));
     const joined = inputs.join("\u0001"); // one teaching call (it rebuilds its rank map per call)
     const expected = teachEncode(joined, vocab, "none");
     assert.deepEqual(noCache.encode(joined), expected);
