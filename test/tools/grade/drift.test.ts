@@ -1,6 +1,7 @@
 // Stubs and solutions cannot drift: the repository's chapters are checked, and a fixture with one known
 // defect per export proves the check reports each kind of drift.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkDrift } from "../../../tools/grade/drift";
 import { defaultTestRoots, REPO_ROOT } from "../../../tools/grade/grade";
@@ -9,6 +10,8 @@ describe("drift: exercises/ stubs vs solutions/", function () {
   this.timeout(60_000);
 
   it("every chapter's stub exports the solution's names and types and throws NotImplemented for a tested task", () => {
+    const chapters = fs.readdirSync(path.join(REPO_ROOT, "exercises")).filter((f) => /^\d\d-.*\.ts$/.test(f));
+    assert.ok(chapters.length > 0, "no exercises/NN-*.ts chapter files to check");
     const problems = checkDrift({
       exercisesDir: path.join(REPO_ROOT, "exercises"),
       solutionsDir: path.join(REPO_ROOT, "solutions"),
