@@ -21,6 +21,7 @@ export * from "./dedup";
 export * from "./mixture";
 export * from "./stream";
 export * from "./crawl";
+export * from "./report";
 export {
   brownDocuments,
   detokenizeBrown,
