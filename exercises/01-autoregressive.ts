@@ -26,7 +26,7 @@ export function bigramCounts(words: readonly string[], vocab: Vocab): Matrix {
   void vocab;
   throw new NotImplemented(
     "01.bigramCounts",
-    "start from a V×V matrix of zeros (lm.zeros), loop over vocab.encode(word) and do counts[ids[t-1]][ids[t]] += 1",
+    "start from zeros(V, V) (import it from ../src/lm/bigram), loop over vocab.encode(word), do counts[ids[t-1]][ids[t]] += 1",
   );
 }
 
