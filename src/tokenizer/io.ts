@@ -9,7 +9,7 @@
  * - GPT-2: built from the ranks that the `js-tiktoken` npm package ships (`js-tiktoken/ranks/gpt2`, MIT
  *   licence; the ranks are OpenAI's GPT-2 encoder, also MIT), so nothing is downloaded.
  */
-import { concatBytes, showBytes } from "./bytes";
+import { base64Decode, base64Encode, concatBytes, showBytes } from "./bytes";
 import { GPT2_PATTERN, GPT4_PATTERN, type PatternName } from "./patterns";
 import { Tokenizer } from "./tokenizer";
 
@@ -19,7 +19,7 @@ export function toTiktoken(tokenizer: Tokenizer): string {
   const vocab = tokenizer.vocabulary();
   for (let id = 0; id < vocab.length; id++) {
     const bytes = vocab[id];
-    if (bytes !== undefined) lines.push(`${Buffer.from(bytes).toString("base64")} ${id}`);
+    if (bytes !== undefined) lines.push(`${base64Encode(bytes)} ${id}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -45,13 +45,13 @@ export function parseTiktoken(text: string, source = "rank file"): Uint8Array[] 
     const parts = line.split(" ");
     if (parts.length !== 2) throw bad(`expected 2 fields separated by one space, found ${parts.length}`);
     const [b64, rankStr] = parts;
-    if (b64.length === 0 || b64.length % 4 !== 0 || !BASE64.test(b64)) throw bad(`"${b64}" is not base64`);
+    const bytes = BASE64.test(b64) ? base64Decode(b64) : null;
+    if (bytes === null || b64.length === 0) throw bad(`"${b64}" is not base64`);
     if (!/^\d+$/.test(rankStr)) throw bad(`rank "${rankStr}" is not a non-negative integer`);
     const rank = Number(rankStr);
     if (vocab[rank] !== undefined) throw bad(`rank ${rank} appears twice`);
     if (seen.has(b64)) throw bad(`token ${b64} appears twice`);
     seen.add(b64);
-    const bytes = new Uint8Array(Buffer.from(b64, "base64"));
     if (bytes.length === 0) throw bad("the token is empty");
     vocab[rank] = bytes;
   }
@@ -140,8 +140,11 @@ export function parseJsTiktokenRanks(bpeRanks: string): Uint8Array[] {
     if (line.length === 0) continue;
     const fields = line.split(" ");
     const offset = Number.parseInt(fields[1], 10);
-    for (let i = 2; i < fields.length; i++)
-      vocab[offset + i - 2] = new Uint8Array(Buffer.from(fields[i], "base64"));
+    for (let i = 2; i < fields.length; i++) {
+      const bytes = base64Decode(fields[i]);
+      if (bytes === null) throw new Error(`js-tiktoken ranks: "${fields[i]}" is not base64`);
+      vocab[offset + i - 2] = bytes;
+    }
   }
   return vocab;
 }

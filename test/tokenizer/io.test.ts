@@ -1,6 +1,8 @@
 /** Save / load: tiktoken's rank format, the readable JSON, js-tiktoken's shipped ranks. */
 import { strict as assert } from "node:assert";
 import {
+  base64Decode,
+  base64Encode,
   fromJson,
   fromTiktoken,
   loadGpt2,
@@ -11,6 +13,18 @@ import {
   Tokenizer,
   trainBpe,
 } from "../../src/tokenizer";
+
+describe("tokenizer: base64 (portable, no Buffer)", () => {
+  it("agrees with Node's Buffer on random bytes and rejects invalid text", () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + n * 31) & 255);
+      const b64 = Buffer.from(bytes).toString("base64");
+      assert.equal(base64Encode(bytes), b64);
+      assert.deepEqual(base64Decode(b64), bytes);
+    }
+    for (const bad of ["abc", "ab=c", "a=bc", "@@@@", "QQ=Q"]) assert.equal(base64Decode(bad), null, bad);
+  });
+});
 
 describe("tokenizer: save and load", () => {
   const text = mobyDick().slice(0, 100_000);
