@@ -17,6 +17,8 @@ export interface DriftOptions {
   testRoots: string[];
   /** tsconfig.json whose compiler options are used (default: the repository's). */
   tsconfig?: string;
+  /** Options that override the tsconfig's (e.g. `{ types: [] }` for a self-contained fixture: faster). */
+  compilerOptions?: ts.CompilerOptions;
 }
 
 const CHAPTER_FILE = /^(\d\d)-[\w.-]+\.ts$/;
@@ -68,7 +70,14 @@ function typeText(checker: ts.TypeChecker, type: ts.Type, depth = 0): string {
     return [...calls.map((s) => sig(s, "")), ...ctors.map((s) => sig(s, "new "))].join(" & ");
   }
   const text = checker.typeToString(type, undefined, FLAGS);
-  const props = type.getProperties();
+  // Private and protected members are implementation details a stub need not share.
+  const props = type.getProperties().filter((p) => {
+    if (p.name.startsWith("#")) return false;
+    const decl = p.valueDeclaration ?? p.declarations?.[0];
+    return (
+      !decl || !(ts.getCombinedModifierFlags(decl) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected))
+    );
+  });
   if (depth > 0 || props.length === 0 || !(type.flags & ts.TypeFlags.Object)) return text;
   // Named object types print as their name only: spell out their members one level deep.
   const members = props.map((p) => {
@@ -195,7 +204,7 @@ export function checkDrift(opts: DriftOptions): string[] {
 
   const files = pairs.flatMap((f) => [path.join(opts.exercisesDir, f), path.join(opts.solutionsDir, f)]);
   const tsconfig = opts.tsconfig ?? path.resolve(__dirname, "..", "..", "tsconfig.json");
-  const program = ts.createProgram(files, compilerOptions(tsconfig));
+  const program = ts.createProgram(files, { ...compilerOptions(tsconfig), ...opts.compilerOptions });
   const checker = program.getTypeChecker();
 
   for (const f of pairs) {

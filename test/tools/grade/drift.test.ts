@@ -26,6 +26,7 @@ describe("drift: exercises/ stubs vs solutions/", function () {
       exercisesDir: path.join(dir, "exercises"),
       solutionsDir: path.join(dir, "solutions"),
       testRoots: [path.join(dir, "tests")],
+      compilerOptions: { types: [] },
     }).map((p) =>
       p.replace(/^.*98-drift(\.tasks)?\.ts: /, (m) =>
         m.includes("/solutions/") ? "sol: " : m.includes("tests") ? "test: " : "stub: ",
