@@ -9,7 +9,7 @@
  */
 import { NotImplemented } from "../src/errors";
 import { Rng } from "../src/random";
-import { MINHASH_PRIME, shingleHashes } from "../src/data/minhash";
+import { MINHASH_PRIME } from "../src/data/minhash";
 import { bareWords } from "../src/data/text";
 
 /**
@@ -48,7 +48,7 @@ export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
  * Permutation i is h_i(x) = (a_i·x + b_i) mod p with p = `MINHASH_PRIME` (67,108,859, a prime below 2^26, so
  * a·x + b < 2^52 is exact in JavaScript numbers), a_i drawn uniformly from [1, p) and b_i from [0, p) with
  * `new Rng(seed)` (`1 + rng.int(p - 1)`, then `rng.int(p)`, for i = 0, 1, …). The signature of a set of
- * shingle hashes (integers in [0, p), from `shingleHashes`) is sig[i] = min over x of h_i(x); an empty set gets
+ * shingle hashes (integers in [0, p), from `data.shingleHashes`) is sig[i] = min over x of h_i(x); an empty set gets
  * 4294967295 everywhere. `minhashSimilarity` is the fraction of positions where two signatures agree: it
  * estimates the Jaccard similarity of the two sets with standard deviation √(J(1 − J)/k).
  */
@@ -79,11 +79,6 @@ export class MinHasher {
       "05.minhash",
       "start every entry at 4294967295 and keep the minimum of hash(i, x)",
     );
-  }
-
-  /** The signature of a text's word n-gram shingles: `signature(shingleHashes(text, n))`. */
-  signatureOf(text: string, n = 5): Uint32Array {
-    return this.signature(shingleHashes(text, n));
   }
 }
 

@@ -195,11 +195,6 @@ export class MinHasher {
     }
     return sig;
   }
-
-  /** Signature of a text's word n-gram shingles. */
-  signatureOf(text: string, n = 5): Uint32Array {
-    return this.signature(shingleHashes(text, n));
-  }
 }
 
 /** The MinHash estimate of Jaccard similarity: the fraction of positions where two signatures agree. */
@@ -214,3 +209,8 @@ export function minhashSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): n
   return same / a.length;
 }
 // @end-answer
+
+/** The MinHash signature of a text's word n-gram shingles: `hasher.signature(shingleHashes(text, n))`. */
+export function textSignature(hasher: MinHasher, text: string, n = 5): Uint32Array {
+  return hasher.signature(shingleHashes(text, n));
+}
