@@ -36,7 +36,7 @@ export interface TokenizerSpec {
 }
 
 const LONG_PIECE = 64;
-const POS_BITS = 2 ** 24; // heap keys: rank * 2^24 + position (positions < 16 MiB per piece)
+const POS_BITS = 2 ** 32; // heap keys: rank * 2^32 + position (exact below 2^53 for ranks < 2^21)
 
 export class Tokenizer {
   /** Name given at construction. */
