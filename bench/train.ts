@@ -86,6 +86,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
     const sec = (performance.now() - t0) / 1000;
+    // The ceiling again right after, so a load change during the run shows (and the fraction uses both).
+    const ceilingAfter = matmulCeiling();
+    const ceilingHere = (ceiling + ceilingAfter) / 2;
     const tokensPerSec = (steps * batch * config.contextLength) / sec;
     const gflops = (flopsPerToken(config) * tokensPerSec) / 1e9;
     console.log(
@@ -95,7 +98,9 @@ async function main(): Promise<void> {
         backend: info.name,
         tokens_per_s: +tokensPerSec.toFixed(1),
         gflops: +gflops.toFixed(3),
-        ceiling_fraction: +(gflops / ceiling).toFixed(4),
+        ceiling_fraction: +(gflops / ceilingHere).toFixed(4),
+        ceiling_gflops_before_after: [+ceiling.toFixed(2), +ceilingAfter.toFixed(2)],
+        workers: 1,
         ms_per_step: +((sec * 1000) / steps).toFixed(1),
         steps,
         flops_per_token: flopsPerToken(config),

@@ -115,6 +115,22 @@ export interface StepInfo {
   tokensPerSec: number;
 }
 
+/**
+ * One progress line for scripts and logs:
+ * `step   120/2000 │ loss 2.3456 │ lr 6.00e-4 │ ‖g‖ 0.812 │ 1,234 tok/s │ 97 ms/step`.
+ */
+export function formatProgress(info: StepInfo, totalSteps: number): string {
+  const width = String(totalSteps).length;
+  return [
+    `step ${String(info.step).padStart(width)}/${totalSteps}`,
+    `loss ${info.loss.toFixed(4)}`,
+    `lr ${info.lr.toExponential(2)}`,
+    `‖g‖ ${info.gradNorm.toFixed(3)}`,
+    `${Math.round(info.tokensPerSec).toLocaleString("en-US")} tok/s`,
+    `${Math.round(info.ms)} ms/step`,
+  ].join(" │ ");
+}
+
 export interface EvalInfo {
   step: number;
   trainLoss: number;

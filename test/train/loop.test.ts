@@ -15,6 +15,7 @@ import {
   latestCheckpoint,
   loadCheckpoint,
   disposeCheckpoint,
+  formatProgress,
   restoreLatest,
   trainLoop,
   trainStep,
@@ -178,6 +179,14 @@ describe("train/loop", () => {
     disposeCheckpoint(ck);
     model.dispose();
     opt.dispose();
+  });
+
+  it("formats a progress line", () => {
+    const line = formatProgress(
+      { step: 12, loss: 2.345678, lr: 6e-4, gradNorm: 0.8123, tokens: 768, ms: 97.4, tokensPerSec: 1234.4 },
+      2000,
+    );
+    assert.equal(line, "step   12/2000 │ loss 2.3457 │ lr 6.00e-4 │ ‖g‖ 0.812 │ 1,234 tok/s │ 97 ms/step");
   });
 
   it("the loss of a batch matches crossEntropy of the forward pass", () => {
