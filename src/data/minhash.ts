@@ -73,41 +73,45 @@ const isSpace = (c: number): boolean =>
  * common all-ASCII words (one pass over the characters; other words take the `bareWords` path).
  */
 export function wordHashes(text: string): Uint32Array {
-  const out: number[] = [];
   const n = text.length;
+  const out = new Uint32Array((n >> 1) + 1); // at most one word per two characters
+  let count = 0;
   let i = 0;
   while (i < n) {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    let c = text.charCodeAt(i);
+    while (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 128 && isSpace(c)) {
+      if (++i >= n) break;
+      c = text.charCodeAt(i);
+    }
     if (i >= n) break;
     const s = i;
     let ascii = true;
     let first = -1;
     let last = -1;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (isSpace(c)) break;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 128 && isSpace(c)) break;
       if (c >= 128) ascii = false;
       else if (isAsciiAlnum(c)) {
         if (first < 0) first = i;
         last = i;
       }
-      i++;
     }
     if (!ascii) {
-      for (const w of bareWords(text.slice(s, i))) out.push(hashString32(w));
+      for (const w of bareWords(text.slice(s, i))) out[count++] = hashString32(w);
       continue;
     }
     if (first < 0) continue;
     // hashString32(lower-cased text[first..last]) inlined: FNV-1a, then fmix32(h ^ length).
     let h = 0x811c9dc5;
     for (let k = first; k <= last; k++) {
-      let c = text.charCodeAt(k);
-      if (c >= 65 && c <= 90) c |= 32;
-      h = Math.imul(h ^ c, 0x01000193);
+      let ch = text.charCodeAt(k);
+      if (ch >= 65 && ch <= 90) ch |= 32;
+      h = Math.imul(h ^ ch, 0x01000193);
     }
-    out.push(fmix32(h ^ (last - first + 1)));
+    out[count++] = fmix32(h ^ (last - first + 1));
   }
-  return Uint32Array.from(out);
+  return out.slice(0, count);
 }
 
 /**
@@ -179,12 +183,37 @@ export class MinHasher {
     if (n === 0) return sig;
     const xs = hashes instanceof Float64Array ? hashes : Float64Array.from(hashes);
     const P = MINHASH_PRIME;
-    for (let i = 0; i < k; i++) {
+    // Two permutations per pass over the shingles: two independent chains of arithmetic run in parallel.
+    let i = 0;
+    for (; i + 1 < k; i += 2) {
+      const a0 = this.a[i];
+      const b0 = this.b[i];
+      const a1 = this.a[i + 1];
+      const b1 = this.b[i + 1];
+      let m0 = 4294967295;
+      let m1 = 4294967295;
+      for (let j = 0; j < n; j++) {
+        const x = xs[j];
+        // t < 2^52 is exact; t mod p without the slow float `%`: subtract ⌊t/p⌋·p, fix the rounding of ⌊t/p⌋.
+        const t0 = a0 * x + b0;
+        const t1 = a1 * x + b1;
+        let r0 = t0 - Math.floor(t0 * INV_PRIME) * P;
+        let r1 = t1 - Math.floor(t1 * INV_PRIME) * P;
+        if (r0 < 0) r0 += P;
+        else if (r0 >= P) r0 -= P;
+        if (r1 < 0) r1 += P;
+        else if (r1 >= P) r1 -= P;
+        if (r0 < m0) m0 = r0;
+        if (r1 < m1) m1 = r1;
+      }
+      sig[i] = m0;
+      sig[i + 1] = m1;
+    }
+    for (; i < k; i++) {
       const a = this.a[i];
       const b = this.b[i];
       let min = 4294967295;
       for (let j = 0; j < n; j++) {
-        // t < 2^52 is exact; t mod p without the slow float `%`: subtract ⌊t/p⌋·p, fix the rounding of ⌊t/p⌋.
         const t = a * xs[j] + b;
         let r = t - Math.floor(t * INV_PRIME) * P;
         if (r < 0) r += P;
