@@ -3,7 +3,7 @@
  * streaming stages and as batch functions that return duplicate pairs for scoring.
  */
 import { hash64Hex } from "./hash";
-import { LshIndex } from "./lsh";
+import { LshIndex, lshProbability } from "./lsh";
 import { MinHasher, minhashSimilarity, shingleHashes } from "./minhash";
 import type { DataDoc, Stage } from "./stream";
 import { dedupKey } from "./text";
@@ -125,7 +125,11 @@ export interface NearDedupOptions {
   shingleSize?: number;
   /** Permutations per signature (default 128). */
   numPerm?: number;
-  /** Bands and rows per band (default 16 × 8 = 128… see `chooseBandsRows`); bands·rows ≤ numPerm. */
+  /**
+   * Bands (default 32) and rows per band (default ⌊numPerm / bands⌋, so 32 × 4 for 128 permutations: the
+   * S-curve is steep near 0.42, so almost every pair above 0.8 becomes a candidate, and verification removes
+   * the rest). bands·rows ≤ numPerm; `chooseBandsRows` balances false positives and negatives instead.
+   */
   bands?: number;
   rows?: number;
   /** Similarity a candidate must reach to count as a duplicate (default 0.8; unused with verify "none"). */
@@ -261,4 +265,62 @@ export function nearDedupStage<D extends DataDoc = DataDoc>(options: NearDedupOp
       };
     },
   };
+}
+
+/** One bin of the measured S-curve: pairs with exact Jaccard in [lo, hi) and how many LSH proposed. */
+export interface SCurvePoint {
+  lo: number;
+  hi: number;
+  /** Document pairs whose exact shingle Jaccard falls in the bin. */
+  pairs: number;
+  /** Of those, pairs LSH made candidates. */
+  candidates: number;
+  /** candidates / pairs (NaN for an empty bin). */
+  rate: number;
+  /** Mean of 1 − (1 − s^rows)^bands over the bin's pairs: what the formula predicts. */
+  predicted: number;
+}
+
+/**
+ * The S-curve measured on real documents: every pair with exact Jaccard ≥ `minSimilarity` (default 0.2, found
+ * by `exactSimilarPairs`), binned by similarity, with the share LSH proposed as candidates next to the share
+ * `lshProbability` predicts. Lower similarities are left out: nearly all pairs of a crawl are there and none
+ * become candidates.
+ */
+export function measureSCurve(
+  texts: readonly string[],
+  options: NearDedupOptions & { minSimilarity?: number; bins?: number } = {},
+): SCurvePoint[] {
+  const o = resolve(options, "none");
+  const minSimilarity = options.minSimilarity ?? 0.2;
+  const bins = options.bins ?? 16;
+  const sets = texts.map((t) => shingleHashes(t, o.shingleSize));
+  const hasher = new MinHasher({ numPerm: o.numPerm, seed: o.seed });
+  const index = new LshIndex(o.bands, o.rows);
+  sets.forEach((s, i) => {
+    if (s.length > 0) index.insert(i, hasher.signature(s));
+  });
+  const candidates = new Set(index.candidatePairs().map(([i, j]) => `${i},${j}`));
+  const width = (1 - minSimilarity) / bins;
+  const points: SCurvePoint[] = Array.from({ length: bins }, (_, b) => ({
+    lo: minSimilarity + b * width,
+    hi: b === bins - 1 ? 1 : minSimilarity + (b + 1) * width,
+    pairs: 0,
+    candidates: 0,
+    rate: NaN,
+    predicted: 0,
+  }));
+  for (const p of exactSimilarPairs(sets, minSimilarity)) {
+    const point = points[Math.min(bins - 1, Math.floor((p.similarity - minSimilarity) / width))];
+    point.pairs++;
+    if (candidates.has(`${p.i},${p.j}`)) point.candidates++;
+    point.predicted += lshProbability(p.similarity, o.bands, o.rows);
+  }
+  for (const point of points) {
+    if (point.pairs > 0) {
+      point.rate = point.candidates / point.pairs;
+      point.predicted /= point.pairs;
+    } else point.predicted = NaN;
+  }
+  return points;
 }

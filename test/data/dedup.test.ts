@@ -5,6 +5,7 @@ import {
   NearDeduper,
   exactHash,
   exactSimilarPairs,
+  measureSCurve,
   nearDuplicatePairs,
   sortedJaccard,
 } from "../../src/data/dedup";
@@ -72,6 +73,29 @@ describe("data/dedup: MinHash + LSH near duplicates on the generated crawl", () 
       assert.equal(p.similarity, jaccard(shingles(texts[p.i]), shingles(texts[p.j])));
       assert.equal(p.similarity, sortedJaccard(sets[p.i], sets[p.j]));
     }
+  });
+
+  it("the measured S-curve agrees with 1 − (1 − s^r)^b over all pairs with J ≥ 0.2", () => {
+    const { texts } = smallCrawl();
+    const curve = measureSCurve(texts, { numPerm: 32, bands: 8, rows: 4, bins: 8, seed: 4 });
+    assert.equal(curve.length, 8);
+    let pairs = 0;
+    let cand = 0;
+    let expected = 0;
+    let variance = 0;
+    for (const p of curve) {
+      pairs += p.pairs;
+      cand += p.candidates;
+      if (p.pairs === 0) continue;
+      expected += p.predicted * p.pairs;
+      variance += p.pairs * p.predicted * (1 - p.predicted);
+    }
+    assert.ok(pairs > 100, `only ${pairs} pairs`);
+    assert.ok(
+      Math.abs(cand - expected) <= 4 * Math.sqrt(variance) + 2,
+      `${cand} candidates, ${expected} expected`,
+    );
+    assert.ok(curve[curve.length - 1].rate > 0.99 && curve[0].rate < 0.3, "not an S-curve");
   });
 
   it("streaming keeps the first of each near-duplicate group", () => {
