@@ -11,3 +11,4 @@ export * from "./safetensors";
 export * from "./checkpoint";
 export * from "./loop";
 export * from "./reference";
+export * from "./precision";
