@@ -46,7 +46,15 @@ export function englishStopwords(): ReadonlySet<string> {
 const BULLET = /^\s*[•●○◦▪▫■□‣⁃∙·*–—-](\s|$)/u;
 const ELLIPSIS_END = /(\.\.\.|…)\s*$/u;
 
-const lower = (w: string): string => w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+/** Lower case, punctuation stripped from both ends; plain lower-case ASCII words skip the regular expression. */
+const lower = (w: string): string => {
+  let plain = true;
+  for (let i = 0; i < w.length && plain; i++) {
+    const c = w.charCodeAt(i);
+    plain = c >= 97 && c <= 122;
+  }
+  return plain ? w : w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+};
 
 /** Mean number of characters per whitespace-separated word (0 for no words). */
 export function meanWordLength(ws: readonly string[]): number {
@@ -155,29 +163,60 @@ export function topNgramCharFraction(ws: readonly string[], n: number): number {
 }
 // @end-answer
 
+const idCache = new WeakMap<readonly string[], { id: Int32Array; len: Int32Array; total: number }>();
+
+/** Lower-cased words → small integer ids and lengths (cached per array: the six n-gram rules share one). */
+function wordIds(ws: readonly string[]): { id: Int32Array; len: Int32Array; total: number } {
+  const cached = idCache.get(ws);
+  if (cached) return cached;
+  const ids = new Map<string, number>();
+  const id = new Int32Array(ws.length);
+  const len = new Int32Array(ws.length);
+  let total = 0;
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i].toLowerCase();
+    let k = ids.get(w);
+    if (k === undefined) ids.set(w, (k = ids.size));
+    id[i] = k;
+    len[i] = w.length;
+    total += w.length;
+  }
+  const out = { id, len, total };
+  idCache.set(ws, out);
+  return out;
+}
+
 /**
  * Share of word characters inside n-grams that occur more than once (Gopher's "duplicate n-gram character
- * fraction"); a word covered by several duplicated n-grams counts once. Words are lower-cased.
+ * fraction"); a word covered by several duplicated n-grams counts once. Words are lower-cased. Each n-gram is a
+ * 53-bit key mixed from its words' ids (two 32-bit hashes), so no n-gram string is built; two different
+ * n-grams of one document share a key with probability ~2^-53 per pair.
  */
 export function duplicateNgramCharFraction(ws: readonly string[], n: number): number {
   if (ws.length < n) return 0;
-  const lw = ws.map((w) => w.toLowerCase());
-  let total = 0;
-  for (const w of lw) total += w.length;
+  const { id, len, total } = wordIds(ws);
   if (total === 0) return 0;
-  const first = new Map<string, number>();
-  const covered = new Uint8Array(lw.length);
-  for (let i = 0; i + n <= lw.length; i++) {
-    const g = lw.slice(i, i + n).join(" ");
-    const j = first.get(g);
+  const first = new Map<number, number>();
+  const covered = new Uint8Array(ws.length);
+  for (let i = 0; i + n <= ws.length; i++) {
+    let h1 = 0x2545f491;
+    let h2 = 0x6c8e9cf5;
+    for (let t = 0; t < n; t++) {
+      h1 = Math.imul(h1 ^ id[i + t], 0x9e3779b1);
+      h1 ^= h1 >>> 15;
+      h2 = Math.imul(h2 + id[i + t], 0x85ebca6b);
+      h2 ^= h2 >>> 13;
+    }
+    const key = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+    const j = first.get(key);
     if (j === undefined) {
-      first.set(g, i);
+      first.set(key, i);
       continue;
     }
     for (let t = 0; t < n; t++) covered[i + t] = covered[j + t] = 1;
   }
   let dup = 0;
-  for (let i = 0; i < lw.length; i++) if (covered[i]) dup += lw[i].length;
+  for (let i = 0; i < ws.length; i++) if (covered[i]) dup += len[i];
   return dup / total;
 }
 
@@ -367,9 +406,16 @@ export const C4_POLICY_SUBSTRINGS = [
 
 const TERMINAL = /[.!?]["'”’)\]]*$/u;
 
-/** Number of sentences: runs ending in . ! or ? followed by a space or the end. */
+/**
+ * Number of sentences: pieces of text between whitespace that follows ., ! or ? (and closing quotes or
+ * brackets), counting pieces that contain a letter and end in terminal punctuation. Linear time.
+ */
 export function countSentences(text: string): number {
-  return text.match(/[^.!?]*\p{L}[^.!?]*[.!?]+(?=["'”’)\]]*(\s|$))/gu)?.length ?? 0;
+  let n = 0;
+  for (const piece of text.split(/(?<=[.!?]["'”’)\]]*)\s+/u)) {
+    if (TERMINAL.test(piece) && /\p{L}/u.test(piece)) n++;
+  }
+  return n;
 }
 
 /** C4's filters (Raffel et al., 2020, §2.2) on one text. */

@@ -46,6 +46,29 @@ describe("data/quality: Gopher-style rules", () => {
     assert.equal(countSentences("One. Two! Three? Mr"), 3);
   });
 
+  it("duplicateNgramCharFraction (hashed n-gram keys) equals a string-keyed reference", () => {
+    let seed = 1;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let t = 0; t < 200; t++) {
+      const vocab = ["the", "whale", "Sea", "ship", "a", "of", "Ahab", "white"].slice(0, 2 + rand(6));
+      const ws = Array.from({ length: rand(40) }, () => vocab[rand(vocab.length)]);
+      const n = 2 + rand(5);
+      const lw = ws.map((w) => w.toLowerCase());
+      const covered = new Set<number>();
+      const firstAt = new Map<string, number>();
+      for (let i = 0; i + n <= lw.length; i++) {
+        const g = lw.slice(i, i + n).join(" ");
+        const j = firstAt.get(g);
+        if (j === undefined) firstAt.set(g, i);
+        else for (let k = 0; k < n; k++) covered.add(i + k).add(j + k);
+      }
+      const total = lw.reduce((a, w) => a + w.length, 0);
+      const want =
+        ws.length < n || total === 0 ? 0 : [...covered].reduce((a, i) => a + lw[i].length, 0) / total;
+      assert.equal(duplicateNgramCharFraction(ws, n), want, `${ws.join(" ")} (n = ${n})`);
+    }
+  });
+
   const cases: Array<[string, string, string]> = [
     ["min-words", "too short", "The whale swam away from the ship."],
     ["mean-word-length-high", "long words", Array(60).fill("the incomprehensibilities").join(" ") + "."],
