@@ -105,6 +105,21 @@ describe("data/quality: Gopher-style rules", () => {
       "repeated lines",
       Array(10).fill("Click here to claim your prize with the best of deals.").join("\n"),
     ],
+    [
+      "dup-line-chars",
+      "one long line repeated",
+      [
+        ...Array.from({ length: 12 }, (_, i) => `Short line number ${i} of the log.`),
+        PROSE,
+        PROSE,
+        PROSE,
+      ].join("\n"),
+    ],
+    [
+      "dup-paragraphs",
+      "repeated paragraphs",
+      Array(4).fill(`${PROSE}\n\nAnd then the ship sailed on.`).join("\n\n"),
+    ],
     ["top-2gram", "one bigram", `${PROSE} ${Array(40).fill("whale oil").join(" ")}`],
     ["dup-5gram", "repeated passage", `${PROSE} ${PROSE}`],
   ];
