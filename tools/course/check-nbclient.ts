@@ -43,6 +43,7 @@ export function normalizeText(text: string): string {
     .replace(/0x[0-9a-f]{4,}/gi, "0x<addr>")
     .replace(/\b\d+(\.\d+)?\s?(ms|µs|us|ns|s|sec|secs|seconds|min|minutes)\b/g, "<time>")
     .replace(/\b\d+(\.\d+)?\s?(tokens|steps|it|samples)\/s\b/g, "<rate>")
+    .replace(/\b\d+(\.\d+)?\s?([KMGT]?FLOP|[KMG]?B|docs|names)\/s\b/g, "<rate>")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?/g, "<date>")
     .replace(/(evalmachine\.<anonymous>|\.js|\.ts):\d+(:\d+)?/g, "$1:<pos>")
     .replace(/[ \t]+$/gm, "");

@@ -123,6 +123,10 @@ describe("course runner: nbclient comparison", () => {
       normalizeText("backend: wasm — best\nstep 3 took 12.5 ms at 0x7ffd1234abcd\n"),
       "backend: <line>\nstep 3 took <time> at 0x<addr>\n",
     );
+    assert.equal(
+      normalizeText("matMul 128×128: 2.0 GFLOP/s on wasm; 1.28 MB/s; 2100 docs/s"),
+      "matMul 128×128: <rate> on wasm; <rate>; <rate>",
+    );
     const cell = (text: string) => ({
       cells: [
         { cell_type: "code", outputs: [{ output_type: "stream" as const, name: "stdout" as const, text }] },
