@@ -101,9 +101,29 @@ const BOILERPLATE_ROLES = new Set([
   "dialog",
 ]);
 
+/** Elements that never hold visible text; skipped even when boilerplate is kept. */
+const NON_TEXT_TAGS: ReadonlySet<string> = new Set([
+  "head",
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "svg",
+  "canvas",
+  "iframe",
+  "object",
+  "embed",
+]);
+
 export interface ExtractOptions {
   /** Drop a block when more than this share of its characters are link text (default 0.5). */
   maxLinkDensity?: number;
+  /**
+   * Keep menus, banners, footers, link lists and hidden elements: only elements without visible text
+   * (`head`, `script`, `style`, …) are skipped. This is the page's raw text, as Common Crawl's WET files
+   * hold it and as C4 starts from (default false). See `wetText`.
+   */
+  keepBoilerplate?: boolean;
 }
 
 export interface ExtractResult {
@@ -130,8 +150,9 @@ function isHidden(attribs: Record<string, string>): boolean {
   return style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style);
 }
 
-function isBoilerplateElement(node: HtmlNode): boolean {
+function isBoilerplateElement(node: HtmlNode, keepBoilerplate: boolean): boolean {
   const name = node.name ?? "";
+  if (keepBoilerplate) return NON_TEXT_TAGS.has(name) || node.type === "script" || node.type === "style";
   if (SKIPPED_TAGS.has(name) || node.type === "script" || node.type === "style") return true;
   const attribs = node.attribs ?? {};
   if (isHidden(attribs)) return true;
@@ -143,7 +164,8 @@ function isBoilerplateElement(node: HtmlNode): boolean {
 /** Extracts the main text of an HTML page (see the module comment for the heuristics). */
 export function extract(html: string, options: ExtractOptions = {}): ExtractResult {
   if (typeof html !== "string") throw new Error(`extract: expected an HTML string, got ${typeof html}`);
-  const maxLinkDensity = options.maxLinkDensity ?? 0.5;
+  const keepBoilerplate = options.keepBoilerplate ?? false;
+  const maxLinkDensity = keepBoilerplate ? Infinity : (options.maxLinkDensity ?? 0.5);
   const root = parseDocument(html) as unknown as HtmlNode;
 
   let title = "";
@@ -175,7 +197,7 @@ export function extract(html: string, options: ExtractOptions = {}): ExtractResu
     }
     if (node.type !== "tag" && node.type !== "root" && node.type !== "script" && node.type !== "style")
       return;
-    if (node.type !== "root" && isBoilerplateElement(node)) {
+    if (node.type !== "root" && isBoilerplateElement(node, keepBoilerplate)) {
       skippedElements++;
       return;
     }
@@ -212,6 +234,14 @@ export function extract(html: string, options: ExtractOptions = {}): ExtractResu
 /** Just the main text of a page: `extract(html).text`. */
 export function extractText(html: string, options: ExtractOptions = {}): string {
   return extract(html, options).text;
+}
+
+/**
+ * A page's raw text, boilerplate and all (`extract` with `keepBoilerplate`): what a crawl's plain-text dump
+ * (Common Crawl's WET files) holds before any cleaning — menus, cookie banners and footers included.
+ */
+export function wetText(html: string): string {
+  return extract(html, { keepBoilerplate: true }).text;
 }
 
 function textOf(node: HtmlNode): string {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { extract, extractText } from "../../src/data/extract";
+import { extract, extractText, wetText } from "../../src/data/extract";
 import { normalizeText } from "../../src/data/text";
 
 const PAGE = `<!DOCTYPE html>
@@ -74,6 +74,24 @@ describe("data/extract: HTML to main text", () => {
   it("normalises Unicode to NFC and whitespace", () => {
     assert.equal(normalizeText("Cafe\u0301\u00a0\u00a0au  lait\r\n\n\n\nx\u200b "), "Café au lait\n\nx");
     assert.ok(result.text.includes("Café") && result.text.normalize("NFC") === result.text);
+  });
+
+  it("wetText keeps every visible text, boilerplate included, but no script, style or head", () => {
+    const wet = wetText(PAGE);
+    for (const kept of ["Whale Readers", "Home", "cookies", "Accept", "Chapter one", "Posted", "Popular"]) {
+      assert.ok(wet.includes(kept), `"${kept}" is missing from the WET text`);
+    }
+    for (const gone of ["tracking", "color", "enable JavaScript", "Loomings & more"]) {
+      assert.ok(!wet.includes(gone), `"${gone}" should not be in the WET text`);
+    }
+    // Every block of the extracted main text is in the WET text, in the same order.
+    let from = 0;
+    for (const block of result.text.split("\n\n")) {
+      const at = wet.indexOf(block, from);
+      assert.ok(at >= from, `main-text block "${block}" not found in order`);
+      from = at + block.length;
+    }
+    assert.equal(wet, extract(PAGE, { keepBoilerplate: true }).text);
   });
 
   it("survives broken HTML and rejects non-strings", () => {
