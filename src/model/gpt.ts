@@ -77,7 +77,10 @@ export class GPT {
         const std = initStdFor(name, this.config);
         for (let i = 0; i < size; i++) data[i] = rng.normal(0, std);
       }
-      this.params.set(name, tf.variable(tf.tensor(data, shape, "float32"), true));
+      // The variable shares the initial tensor's data; disposing the tensor leaves only the variable.
+      const init = tf.tensor(data, shape, "float32");
+      this.params.set(name, tf.variable(init, true));
+      init.dispose();
     }
   }
 

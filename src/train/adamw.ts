@@ -61,8 +61,11 @@ export class AdamW {
     if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
     this.params = params;
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      // Each variable keeps the zeros' data; the temporary tensors are freed so `dispose()` frees everything.
+      tf.tidy(() => {
+        this.m.set(name, tf.variable(tf.zerosLike(p), false));
+        this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      });
     }
   }
 

@@ -52,6 +52,18 @@ describe("train/loop", () => {
   });
   after(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
+  it("a model and its optimizer leave no tensors behind once disposed", () => {
+    const before = tf.memory();
+    const model = new GPT(cfg, 0);
+    assert.equal(tf.memory().numTensors - before.numTensors, model.params.size, "one tensor per parameter");
+    const opt = new AdamW(model.params);
+    assert.equal(tf.memory().numTensors - before.numTensors, 3 * model.params.size, "weights, m and v");
+    opt.dispose();
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before.numTensors);
+    assert.equal(tf.memory().numBytes, before.numBytes);
+  });
+
   it("learns, and tf.memory().numTensors stays flat over 200 steps", async function () {
     this.timeout(120000);
     const model = new GPT(cfg, 1);
