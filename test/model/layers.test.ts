@@ -4,6 +4,7 @@ import { initBackend } from "../../src/backend";
 import {
   applyRope,
   attention,
+  batchMatMul,
   causalMask,
   embedding,
   gelu,
@@ -134,6 +135,28 @@ describe("model/layers", () => {
     const noBias = tf.grads((a, c) => tf.sum(tf.mul(linear(a as tf.Tensor2D, c as tf.Tensor2D), r)))([x, w]);
     close(noBias[1].dataSync(), ref[1].dataSync(), 1e-5, "grad w without bias");
     tf.dispose([x, w, b, r, ...ours, ...ref, ...noBias]);
+  });
+
+  it("batchMatMul and its gradient equal tf.matMul's on a 4-D, non-square case", () => {
+    const a = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 5);
+    const b = tf.randomNormal([2, 3, 4, 6], 0, 1, "float32", 6);
+    const r = tf.randomNormal([2, 3, 5, 6], 0, 1, "float32", 7);
+    const ours = batchMatMul(a, b);
+    const ref = tf.matMul(a, b);
+    assert.deepEqual(ours.shape, [2, 3, 5, 6]);
+    close(ours.dataSync(), ref.dataSync(), 1e-5, "value");
+    // Entry (0, 1, 2, 3) by hand: Σₖ a[0,1,2,k] · b[0,1,k,3].
+    const av = a.arraySync() as number[][][][];
+    const bv = b.arraySync() as number[][][][];
+    const hand = [0, 1, 2, 3].reduce((s, k) => s + av[0][1][2][k] * bv[0][1][k][3], 0);
+    close([(ours.arraySync() as number[][][][])[0][1][2][3]], [hand], 1e-5, "hand entry");
+    const g = tf.grads((x, y) => tf.sum(tf.mul(batchMatMul(x, y), r)))([a, b]);
+    const gRef = tf.grads((x, y) => tf.sum(tf.mul(tf.matMul(x, y), r)))([a, b]);
+    close(g[0].dataSync(), gRef[0].dataSync(), 1e-5, "da");
+    close(g[1].dataSync(), gRef[1].dataSync(), 1e-5, "db");
+    assert.throws(() => batchMatMul(a, tf.zeros([2, 3, 5, 6])), /inner sizes differ/);
+    assert.throws(() => batchMatMul(a, tf.zeros([3, 3, 4, 6])), /same batch dims/);
+    tf.dispose([a, b, r, ours, ref, ...g, ...gRef]);
   });
 
   it("embedding's scatter-add gradient equals the one-hot reference, with repeated ids", () => {
