@@ -23,8 +23,8 @@ interface HtmlNode {
   children?: HtmlNode[];
 }
 
-/** Elements whose whole subtree is dropped. */
-export const SKIPPED_TAGS: ReadonlySet<string> = new Set([
+/** Elements that never hold visible text; skipped even when boilerplate is kept. */
+const NON_TEXT_TAGS: ReadonlySet<string> = new Set([
   "head",
   "script",
   "style",
@@ -35,6 +35,11 @@ export const SKIPPED_TAGS: ReadonlySet<string> = new Set([
   "iframe",
   "object",
   "embed",
+]);
+
+/** Elements whose whole subtree is dropped: those without visible text, and page furniture. */
+export const SKIPPED_TAGS: ReadonlySet<string> = new Set([
+  ...NON_TEXT_TAGS,
   "nav",
   "header",
   "footer",
@@ -99,20 +104,6 @@ const BOILERPLATE_ROLES = new Set([
   "complementary",
   "search",
   "dialog",
-]);
-
-/** Elements that never hold visible text; skipped even when boilerplate is kept. */
-const NON_TEXT_TAGS: ReadonlySet<string> = new Set([
-  "head",
-  "script",
-  "style",
-  "noscript",
-  "template",
-  "svg",
-  "canvas",
-  "iframe",
-  "object",
-  "embed",
 ]);
 
 export interface ExtractOptions {
