@@ -5,14 +5,7 @@ import { sampleMixture, tokensPerDomain } from "../../src/data/mixture";
 import { qualityStage } from "../../src/data/quality";
 import { Pipeline, stage, type DataDoc } from "../../src/data/stream";
 import { countTokens, dedupKey, lines, paragraphs, words } from "../../src/data/text";
-import { smallCrawl } from "./fixture";
-
-const PROSE =
-  "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, and " +
-  "nothing particular to interest me on shore, I thought I would sail about a little and see the watery part of " +
-  "the world. It is a way I have of driving off the spleen and regulating the circulation. Whenever I find " +
-  "myself growing grim about the mouth, whenever it is a damp, drizzly November in my soul, then I account it " +
-  "high time to get to sea as soon as I can.";
+import { PROSE, smallCrawl } from "./fixture";
 
 describe("data/text", () => {
   it("counts words, lines, paragraphs and tokens (hand-computed)", () => {

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
 import { GPT, GPTConfig, attention, causalMask } from "../../src/model";
+import { GPT2_MEDIUM, GPT2_MEDIUM_PARAMS, GPT2_SMALL, GPT2_SMALL_PARAMS } from "../model/gpt2-configs";
 
 const ch = loadChapter<typeof import("../../solutions/03-transformer")>("03-transformer");
 
@@ -141,20 +142,8 @@ task("03.paramCount", 2, () => {
   });
 
   it("gives GPT-2 small's 124,439,808 and GPT-2 medium's 354,823,168", () => {
-    const small: GPTConfig = {
-      vocabSize: 50257,
-      contextLength: 1024,
-      dModel: 768,
-      nLayers: 12,
-      nHeads: 12,
-      dMlp: 3072,
-      norm: "layer",
-      positions: "learned",
-      activation: "gelu",
-      tiedEmbeddings: true,
-    };
-    assert.equal(ch.paramCount(small), 124_439_808);
-    assert.equal(ch.paramCount({ ...small, dModel: 1024, nLayers: 24, nHeads: 16, dMlp: 4096 }), 354_823_168);
+    assert.equal(ch.paramCount(GPT2_SMALL), GPT2_SMALL_PARAMS);
+    assert.equal(ch.paramCount(GPT2_MEDIUM), GPT2_MEDIUM_PARAMS);
   });
 
   it("equals the number of weights of built models (RMSNorm, RoPE, SwiGLU, with and without bias)", () => {

@@ -7,6 +7,7 @@ import {
   paramCount,
   resolveConfig,
 } from "../../src/model";
+import { GPT2_SMALL, GPT2_SMALL_PARAMS } from "./gpt2-configs";
 
 const tiny: GPTConfig = {
   vocabSize: 10,
@@ -94,19 +95,7 @@ describe("model/config", () => {
   });
 
   it("gives GPT-2 small's 124,439,808 parameters", () => {
-    const gpt2: GPTConfig = {
-      vocabSize: 50257,
-      contextLength: 1024,
-      dModel: 768,
-      nLayers: 12,
-      nHeads: 12,
-      dMlp: 3072,
-      norm: "layer",
-      positions: "learned",
-      activation: "gelu",
-      tiedEmbeddings: true,
-    };
-    assert.equal(paramCount(gpt2), 124_439_808);
+    assert.equal(paramCount(GPT2_SMALL), GPT2_SMALL_PARAMS);
   });
 
   it("counts FLOPs per token as 6·N + 12·L·d·T with N the multiply parameters", () => {

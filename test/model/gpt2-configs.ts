@@ -1,0 +1,22 @@
+/**
+ * GPT-2's published configurations (Radford et al., 2019; Hugging Face `gpt2`, `gpt2-medium`) and their
+ * published parameter counts, shared by the library tests and the chapter-03 exercise tests.
+ */
+import type { GPTConfig } from "../../src/model";
+
+export const GPT2_SMALL: GPTConfig = {
+  vocabSize: 50257,
+  contextLength: 1024,
+  dModel: 768,
+  nLayers: 12,
+  nHeads: 12,
+  dMlp: 3072,
+  norm: "layer",
+  positions: "learned",
+  activation: "gelu",
+  tiedEmbeddings: true,
+};
+export const GPT2_SMALL_PARAMS = 124_439_808;
+
+export const GPT2_MEDIUM: GPTConfig = { ...GPT2_SMALL, dModel: 1024, nLayers: 24, nHeads: 16, dMlp: 4096 };
+export const GPT2_MEDIUM_PARAMS = 354_823_168;
