@@ -94,6 +94,23 @@ interface WorkerSlot {
   exited: Promise<number>;
 }
 
+/**
+ * The course's name of the backend tfjs runs on now, so workers use the same kernels as this thread (also when
+ * a backend was set with `tf.setBackend` rather than `initBackend`); undefined lets a worker choose.
+ */
+function activeBackend(): BackendName | undefined {
+  const tfName = tf.getBackend();
+  const chosen = currentBackend();
+  if (chosen && chosen.tfName === tfName) return chosen.name;
+  const byTfName: Record<string, BackendName> = {
+    wasm: "wasm",
+    cpu: "cpu",
+    webgpu: "webgpu",
+    tensorflow: "node",
+  };
+  return byTfName[tfName];
+}
+
 /** How to start the worker module next to this one: `.ts` under tsx (tests, benchmarks), `.js` from dist/. */
 function workerEntry(): { file: string; execArgv: string[] } {
   const ext = path.extname(__filename);
@@ -234,7 +251,7 @@ export class DataParallel {
         index,
         config: model.config,
         names,
-        backend: currentBackend()?.name,
+        backend: activeBackend(),
         weights: shared,
       };
       const worker = new Worker(file, { workerData: init, execArgv });
