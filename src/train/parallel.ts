@@ -375,7 +375,8 @@ export class DataParallel {
       const t0 = now();
       const counts = shardCounts(microBatches.length, this.threads);
       const starts = counts.map((_, k) => counts.slice(0, k).reduce((a, b) => a + b, 0));
-      const shards = microBatches.map(toShard);
+      // The workers' micro-batches as arrays, all converted (and checked) before any is sent.
+      const shards = microBatches.map((b, i) => (i < counts[0] ? null : toShard(b, i)));
       this.shareWeights();
       const t1 = now();
       const jobs = this.slots.map((slot) => {
@@ -385,7 +386,7 @@ export class DataParallel {
         return this.request(slot, {
           type: "step",
           id,
-          shards: shards.slice(starts[k], starts[k] + counts[k]),
+          shards: shards.slice(starts[k], starts[k] + counts[k]) as ShardData[],
           loss: options.loss,
         });
       });

@@ -138,6 +138,12 @@ describe("train/parallel", () => {
     assert.equal(tf.memory().numTensors, n0, "no tensors left behind on this thread");
     assert.equal(maxDiff(before, weights(model)), 0);
     assert.equal(opt.step, 0);
+    const floats = { x: tf.cast(good.x, "float32"), y: good.y } as Batch;
+    await assert.rejects(
+      dp.step(opt, [good, floats], 1e-2),
+      /micro-batch 1: x must be int32 \[batch, time\]/,
+    );
+    tf.dispose(floats.x);
     // The worker stays usable.
     const r = await dp.step(opt, [good, good], 1e-2);
     assert.ok(Number.isFinite(r.loss));
