@@ -28,8 +28,22 @@ export function withGrad(
 }
 
 /**
+ * The weight gradient of `x · W`: dW = xᵀ · dy `[in, out]` for `x: [n, in]`, `dy: [n, out]`.
+ *
+ * XNNPACK (behind WASM's matMul) repacks the right-hand operand on every call, at ~20 ns per element here,
+ * which costs as much as the product itself when the left side has few rows. Both orders of this product
+ * have an activation on the right, so we put the narrower one there: xᵀ · dy packs dy (n·out elements),
+ * (dyᵀ · x)ᵀ packs x (n·in) and adds two cheap transposes. For the MLP's up-projection (out = 4·in) this
+ * halved the time of the weight gradient.
+ */
+function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[1] < dy.shape[1]) return tf.transpose(tf.matMul(tf.transpose(dy), x));
+  return tf.matMul(tf.transpose(x), dy);
+}
+
+/**
  * `x · W (+ b)` for `x: [n, in]`, `W: [in, out]`, `b: [out]` → `[n, out]`, with a gradient made only of
- * untransposed 2-D matMuls: dx = dy · Wᵀ, dW = xᵀ · dy, db = Σₙ dy = 1ᵀ · dy.
+ * untransposed 2-D matMuls: dx = dy · Wᵀ, dW = xᵀ · dy (see `weightGrad`), db = Σₙ dy = 1ᵀ · dy.
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) {
@@ -46,7 +60,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
           const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
           return [
             tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
-            tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
+            weightGrad(sx, dy as tf.Tensor2D),
             // Σₙ dy as the product 1ᵀ·dy: WASM reduces over axis 0 by transposing first (~50× slower).
             tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy as tf.Tensor2D), [-1]),
           ];
@@ -63,7 +77,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
         return [
           tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
-          tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
+          weightGrad(sx, dy as tf.Tensor2D),
         ];
       },
     };
