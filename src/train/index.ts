@@ -10,5 +10,7 @@ export * from "./batches";
 export * from "./safetensors";
 export * from "./checkpoint";
 export * from "./loop";
+export * from "./step";
+export * from "./parallel";
 export * from "./reference";
 export * from "./precision";

@@ -1,6 +1,7 @@
 /**
  * The pretraining loop: sample a batch, forward, cross-entropy, backward, clip, AdamW, repeat — with
- * gradient accumulation, periodic validation, checkpoints, callbacks, and a stop on a non-finite loss.
+ * gradient accumulation, optional data parallelism over worker threads (`workers`), periodic validation,
+ * checkpoints, callbacks, and a stop on a non-finite loss.
  * Every step runs inside `tf.tidy` scopes and disposes what it makes, so `tf.memory().numTensors` stays flat.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -8,10 +9,11 @@ import { GPT } from "../model";
 import { Rng } from "../random";
 import { AdamW } from "./adamw";
 import { Batch, TokenBatcher } from "./batches";
-import { globalNorm } from "./clip";
 import { latestCheckpoint, saveCheckpoint } from "./checkpoint";
 import { CrossEntropyOptions, crossEntropy } from "./loss";
+import { DataParallel, splitBatch } from "./parallel";
 import { Schedule } from "./schedule";
+import { StepResult, trainStep } from "./step";
 
 /** Thrown when the loss or gradient norm becomes NaN or ±Inf; the weights are left as before that step. */
 export class NonFiniteLossError extends Error {
@@ -30,69 +32,6 @@ export class NonFiniteLossError extends Error {
     this.loss = loss;
     this.lastCheckpoint = lastCheckpoint;
   }
-}
-
-export interface StepResult {
-  /** Mean loss over the micro-batches. */
-  loss: number;
-  /** Global gradient norm before clipping. */
-  gradNorm: number;
-  /** False when loss or norm was not finite (no update was made). */
-  finite: boolean;
-}
-
-/**
- * One optimizer update from micro-batches (gradient accumulation: gradients are averaged over them).
- * Does not dispose the batches.
- */
-export function trainStep(
-  model: GPT,
-  optimizer: AdamW,
-  microBatches: Batch[],
-  lr: number,
-  options: { clipNorm?: number; loss?: CrossEntropyOptions } = {},
-): StepResult {
-  if (microBatches.length === 0) throw new Error("trainStep: needs at least one batch");
-  const vars = model.variables();
-  const names = [...model.params.keys()];
-  let acc: tf.Tensor[] | null = null;
-  let lossSum = 0;
-  for (const b of microBatches) {
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward(b.x), b.y, options.loss),
-      vars,
-    );
-    lossSum += value.dataSync()[0];
-    value.dispose();
-    const ordered = vars.map((v) => grads[v.name]);
-    if (acc === null) acc = ordered;
-    else {
-      const prev: tf.Tensor[] = acc;
-      acc = prev.map((a, i) => tf.add(a, ordered[i]));
-      tf.dispose([...prev, ...ordered]);
-    }
-  }
-  let grads = acc as tf.Tensor[];
-  if (microBatches.length > 1) {
-    const scaled = grads.map((g) => tf.div(g, microBatches.length));
-    tf.dispose(grads);
-    grads = scaled;
-  }
-  const loss = lossSum / microBatches.length;
-  const gradNorm = globalNorm(grads);
-  if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-    tf.dispose(grads);
-    return { loss, gradNorm, finite: false };
-  }
-  if (options.clipNorm !== undefined && gradNorm > options.clipNorm) {
-    const scale = options.clipNorm / (gradNorm + 1e-6);
-    const clipped = grads.map((g) => tf.mul(g, scale));
-    tf.dispose(grads);
-    grads = clipped;
-  }
-  optimizer.apply(new Map(names.map((n, i) => [n, grads[i]])), lr);
-  tf.dispose(grads);
-  return { loss, gradNorm, finite: true };
 }
 
 /** Mean loss over fixed batches, without gradients. */
@@ -160,6 +99,16 @@ export interface TrainOptions {
   onEval?: (info: EvalInfo) => void | Promise<void>;
   /** Yield to the event loop after each step so notebook displays update (default true). */
   yieldToEventLoop?: boolean;
+  /**
+   * Threads that share each update (default 1: this thread alone, exactly `trainStep`). With W > 1 a
+   * `DataParallel` with W − 1 worker threads runs for the duration of the call, and each sampled micro-batch of
+   * `batchSize` rows is cut into W shards of batchSize/W rows (`splitBatch`; batchSize must divide by W): the
+   * update is gradient accumulation over accumSteps·W shards. Batches are drawn exactly as with W = 1, so
+   * tokens per update, the RNG stream and checkpoints are the same; the result differs from W = 1 only by
+   * rounding (a mean of W shard means instead of one mean), and is itself deterministic: a run resumed with
+   * the same W repeats an uninterrupted one bit for bit.
+   */
+  workers?: number;
 }
 
 export interface TrainResult {
@@ -174,6 +123,15 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
   const accum = o.accumSteps ?? 1;
   if (!Number.isInteger(accum) || accum < 1)
     throw new Error(`trainLoop: accumSteps must be an integer ≥ 1, got ${accum}`);
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`trainLoop: workers must be an integer ≥ 1, got ${workers}`);
+  if (o.train.batchSize % workers !== 0) {
+    throw new Error(
+      `trainLoop: batchSize ${o.train.batchSize} does not split into ${workers} equal shards; ` +
+        `use a batch size divisible by workers=${workers}`,
+    );
+  }
   if (!Number.isInteger(o.steps) || o.steps < o.optimizer.step) {
     throw new Error(
       `trainLoop: steps=${o.steps} must be an integer ≥ the optimizer's step ${o.optimizer.step}`,
@@ -198,41 +156,51 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
     lastCheckpoint: o.checkpoint ? latestCheckpoint(o.checkpoint.dir) : null,
   };
   let lastLoss = NaN;
-  while (o.optimizer.step < o.steps) {
-    const t0 = performance.now();
-    const stepIndex = o.optimizer.step;
-    const lr = o.schedule(stepIndex);
-    const micro = Array.from({ length: accum }, () => o.train.sample(o.rng));
-    let r: StepResult;
-    try {
-      r = trainStep(o.model, o.optimizer, micro, lr, { clipNorm: o.clipNorm, loss: o.loss });
-    } finally {
-      micro.forEach((b) => tf.dispose([b.x, b.y]));
+  const parallel =
+    workers > 1 && o.optimizer.step < o.steps ? await DataParallel.create(o.model, { workers }) : null;
+  try {
+    while (o.optimizer.step < o.steps) {
+      const t0 = performance.now();
+      const stepIndex = o.optimizer.step;
+      const lr = o.schedule(stepIndex);
+      const micro = Array.from({ length: accum }, () => o.train.sample(o.rng));
+      const shards = parallel ? micro.flatMap((b) => splitBatch(b, workers)) : micro;
+      const stepOptions = { clipNorm: o.clipNorm, loss: o.loss };
+      let r: StepResult;
+      try {
+        r = parallel
+          ? await parallel.step(o.optimizer, shards, lr, stepOptions)
+          : trainStep(o.model, o.optimizer, micro, lr, stepOptions);
+      } finally {
+        new Set([...micro, ...shards]).forEach((b) => tf.dispose([b.x, b.y]));
+      }
+      if (!r.finite) throw new NonFiniteLossError(stepIndex + 1, r.loss, r.gradNorm, result.lastCheckpoint);
+      const step = o.optimizer.step;
+      lastLoss = r.loss;
+      result.losses.push(r.loss);
+      result.steps = step;
+      const ms = performance.now() - t0;
+      const tokens = accum * o.train.batchSize * o.train.time;
+      if (o.checkpoint && (step % o.checkpoint.every === 0 || step === o.steps)) {
+        result.lastCheckpoint = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, o.rng, {
+          keep: o.checkpoint.keep,
+        });
+      }
+      if (o.onStep)
+        await o.onStep({
+          step,
+          loss: r.loss,
+          lr,
+          gradNorm: r.gradNorm,
+          tokens,
+          ms,
+          tokensPerSec: (tokens / ms) * 1000,
+        });
+      if (o.evalEvery && step % o.evalEvery === 0 && step !== o.steps) await runEval(step, r.loss);
+      if (o.yieldToEventLoop ?? true) await new Promise((res) => setImmediate(res));
     }
-    if (!r.finite) throw new NonFiniteLossError(stepIndex + 1, r.loss, r.gradNorm, result.lastCheckpoint);
-    const step = o.optimizer.step;
-    lastLoss = r.loss;
-    result.losses.push(r.loss);
-    result.steps = step;
-    const ms = performance.now() - t0;
-    const tokens = accum * o.train.batchSize * o.train.time;
-    if (o.checkpoint && (step % o.checkpoint.every === 0 || step === o.steps)) {
-      result.lastCheckpoint = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, o.rng, {
-        keep: o.checkpoint.keep,
-      });
-    }
-    if (o.onStep)
-      await o.onStep({
-        step,
-        loss: r.loss,
-        lr,
-        gradNorm: r.gradNorm,
-        tokens,
-        ms,
-        tokensPerSec: (tokens / ms) * 1000,
-      });
-    if (o.evalEvery && step % o.evalEvery === 0 && step !== o.steps) await runEval(step, r.loss);
-    if (o.yieldToEventLoop ?? true) await new Promise((res) => setImmediate(res));
+  } finally {
+    await parallel?.dispose();
   }
   if (result.losses.length > 0) await runEval(o.optimizer.step, lastLoss);
   return result;

@@ -2,7 +2,8 @@
  * Graded tasks of chapter 03. References: hand-computed softmax and 2×2 attention (the arithmetic is in the
  * comments), tfjs's fused softmax and the library's batched attention as second methods, and parameter
  * counts checked by hand, against GPT-2's published sizes and against the variables of built models.
- * Tolerances: 1e-6 relative for float32 results of a few operations.
+ * PyTorch's values (test/fixtures/torch, made by make_fixtures.py) as a third reference.
+ * Tolerances: 1e-6 relative for float32 results of a few operations (also against torch's float64 values).
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
@@ -10,8 +11,17 @@ import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
 import { GPT, GPTConfig, attention, causalMask } from "../../src/model";
 import { GPT2_MEDIUM, GPT2_MEDIUM_PARAMS, GPT2_SMALL, GPT2_SMALL_PARAMS } from "../model/gpt2-configs";
+import {
+  AttentionFixture,
+  Flat,
+  ParamCountFixture,
+  SoftmaxFixture,
+  closeTo,
+  loadTorchFixture,
+} from "../fixtures/torch/fixtures";
 
 const ch = loadChapter<typeof import("../../solutions/03-transformer")>("03-transformer");
+const fromFlat = (t: Flat): tf.Tensor => tf.tensor(t.data, t.shape, "float32");
 
 function assertClose(
   actual: ArrayLike<number>,
@@ -59,6 +69,14 @@ task("03.softmax", 2, () => {
     const y = ch.softmax(x);
     assert.deepEqual(y.shape, [2, 3, 5], "shape must be kept");
     assertClose(y.dataSync(), tf.softmax(x).dataSync(), 1e-5, "vs tf.softmax");
+  });
+
+  it("matches torch.softmax: random [2, 3, 5], huge logits, a −1e9 entry (float32 vs float64, tol 1e-6)", () => {
+    for (const c of loadTorchFixture<SoftmaxFixture>("softmax").cases) {
+      const y = ch.softmax(fromFlat(c.x));
+      assert.deepEqual(y.shape, c.y.shape, `${c.name}: shape`);
+      closeTo(y.dataSync(), c.y.data, 1e-6, `03.softmax vs torch (${c.name})`);
+    }
   });
 });
 
@@ -119,6 +137,17 @@ task("03.attention", 3, () => {
     );
     assertClose(ch.causalSelfAttention(q, k, v).out.dataSync(), ref.out.dataSync(), 1e-5, "out");
   });
+
+  it("matches PyTorch on a random 6×8 head: out and weights (float32 vs float64, tol 1e-6)", () => {
+    const { q, k, v, out, weights } = loadTorchFixture<AttentionFixture>("attention").single;
+    const r = ch.causalSelfAttention(
+      fromFlat(q) as tf.Tensor2D,
+      fromFlat(k) as tf.Tensor2D,
+      fromFlat(v) as tf.Tensor2D,
+    );
+    closeTo(r.weights.dataSync(), weights.data, 1e-6, "03.attention weights vs torch");
+    closeTo(r.out.dataSync(), out.data, 1e-6, "03.attention out vs torch");
+  });
 });
 
 task("03.paramCount", 2, () => {
@@ -157,6 +186,12 @@ task("03.paramCount", 2, () => {
       const n = m.variables().reduce((s, x) => s + x.size, 0);
       m.dispose();
       assert.equal(ch.paramCount(cfg), n, `config ${JSON.stringify(extra)}`);
+    }
+  });
+
+  it("equals the parameter count of GPT modules built in PyTorch (GPT-2 small, medium, 5 variants; exact)", () => {
+    for (const c of loadTorchFixture<ParamCountFixture>("param_count").cases) {
+      assert.equal(ch.paramCount(c.config), c.params, c.name);
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Graded tasks of chapter 04. References: hand-computed values (the arithmetic is in the comments), the
  * formulas at chosen steps, central finite differences, and the library's tensor versions (tfjs, float32) as a
- * second method. Tolerances: 1e-9 for float64 arithmetic, 1e-5 against float32 tensors.
+ * second method, and PyTorch's values (test/fixtures/torch, made by make_fixtures.py). Tolerances: 1e-9 for
+ * float64 arithmetic (1e-12 against torch's float64 results), 1e-5 against float32 tensors.
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
@@ -9,6 +10,15 @@ import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
 import { Rng } from "../../src/random";
 import { AdamW, clipByGlobalNorm, crossEntropy } from "../../src/train";
+import {
+  AdamWFixture,
+  ClipFixture,
+  CrossEntropyFixture,
+  ScheduleFixture,
+  closeTo,
+  loadTorchFixture,
+  rows,
+} from "../fixtures/torch/fixtures";
 
 const ch = loadChapter<typeof import("../../solutions/04-pretraining")>("04-pretraining");
 
@@ -76,6 +86,19 @@ task("04.crossEntropy", 2, () => {
     const ref = crossEntropy(tf.tensor2d(logits), targets, { labelSmoothing: 0.1 }).dataSync()[0];
     close(ch.crossEntropyRows(logits, targets, { labelSmoothing: 0.1 }), ref, 1e-5, "vs tensor version");
   });
+
+  it("matches F.cross_entropy: ignore_index, label_smoothing, logits near 1000 (float64, tol 1e-12)", () => {
+    const fx = loadTorchFixture<CrossEntropyFixture>("cross_entropy");
+    const logits = rows(fx.logits);
+    for (const c of fx.cases) {
+      closeTo(
+        [ch.crossEntropyRows(logits, c.targets, c.options)],
+        [c.loss],
+        1e-12,
+        `04.crossEntropy (${c.name})`,
+      );
+    }
+  });
 });
 
 task("04.adamw", 3, () => {
@@ -121,6 +144,25 @@ task("04.adamw", 3, () => {
     const ref = params.get("w.weight")!.dataSync();
     slot.param.forEach((p, i) => close(p, ref[i], 1e-5, `param ${i}`));
   });
+
+  it("follows torch.optim.AdamW for 5 steps, a decay and a no-decay group, lr changing (float64, tol 1e-12)", () => {
+    const fx = loadTorchFixture<AdamWFixture>("adamw");
+    for (const [name, init] of Object.entries(fx.initial)) {
+      const zeros = init.data.map(() => 0);
+      let slot = { param: init.data, m: zeros, v: zeros, step: 0 };
+      const weightDecay = fx.noDecay.includes(name) ? 0 : fx.hyper.weightDecay;
+      for (const step of fx.steps) {
+        slot = ch.adamwStep(slot, step.grads[name].data, { ...fx.hyper, weightDecay, lr: step.lr });
+        const ref = step.after[name];
+        closeTo(slot.param, ref.param.data, 1e-12, "04.adamw param vs torch");
+        // m mixes gradients of both signs (entries near 0 after cancellation): relative to its largest entry.
+        const mScale = Math.max(...ref.m.data.map(Math.abs));
+        closeTo(slot.m, ref.m.data, 1e-12, "04.adamw m vs torch", mScale);
+        closeTo(slot.v, ref.v.data, 1e-12, "04.adamw v vs torch", 0);
+      }
+      assert.equal(slot.step, fx.steps.length);
+    }
+  });
 });
 
 task("04.schedule", 2, () => {
@@ -135,6 +177,27 @@ task("04.schedule", 2, () => {
     close(lr(110), 1e-4, 1e-12, "step 110 = min");
     close(lr(1000), 1e-4, 1e-12, "after the end = min");
     close(ch.warmupCosine({ maxLr: 1, warmupSteps: 0, totalSteps: 4 })(2), 0.5, 1e-12, "no warmup, minLr 0");
+  });
+
+  it("gives torch's LinearLR + CosineAnnealingLR rates up to totalSteps, and LambdaLR's after (tol 1e-12)", () => {
+    for (const c of loadTorchFixture<ScheduleFixture>("schedule").cases) {
+      const lr = ch.warmupCosine(c.options);
+      const scale = c.options.maxLr;
+      closeTo(
+        c.builtin.map((_, s) => lr(s)),
+        c.builtin,
+        1e-12,
+        "04.schedule vs torch schedulers",
+        scale,
+      );
+      closeTo(
+        c.lambda.map((_, s) => lr(s)),
+        c.lambda,
+        1e-12,
+        "04.schedule vs LambdaLR",
+        scale,
+      );
+    }
   });
 
   it("rejects bad options", () => {
@@ -171,5 +234,16 @@ task("04.clip", 2, () => {
       .forEach((x, i) =>
         close(x, [...ref.grads[0].dataSync(), ...ref.grads[1].dataSync()][i], 1e-6, `g ${i}`),
       );
+  });
+
+  it("matches torch.nn.utils.clip_grad_norm_: norm and clipped gradients (float64, tol 1e-12)", () => {
+    for (const c of loadTorchFixture<ClipFixture>("clip").cases) {
+      const mine = ch.clipGradNorm(
+        c.grads.map((g) => g.data),
+        c.maxNorm,
+      );
+      closeTo([mine.norm], [c.norm], 1e-12, "04.clip norm vs torch", 0);
+      mine.grads.forEach((g, i) => closeTo(g, c.clipped[i].data, 1e-12, "04.clip grads vs torch"));
+    }
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * One optimizer update, split into its two halves so the single-thread step (`trainStep`) and the
+ * data-parallel step (`DataParallel`) share them:
+ *
+ * 1. `microBatchGradients`: loss and gradients of `crossEntropy(model.forward(x), y)` for one micro-batch;
+ * 2. `GradientAccumulator`: sums those gradients in the order they are added, then divides by their count
+ *    (the mean over micro-batches), takes the global norm, clips, and applies AdamW.
+ *
+ * Because the sum runs in a fixed order, the same micro-batches give the same update bit for bit, whichever
+ * thread computed each gradient.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { GPT } from "../model";
+import { AdamW } from "./adamw";
+import { Batch } from "./batches";
+import { globalNorm } from "./clip";
+import { CrossEntropyOptions, crossEntropy } from "./loss";
+
+export interface StepResult {
+  /** Mean loss over the micro-batches. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** False when loss or norm was not finite (no update was made). */
+  finite: boolean;
+}
+
+export interface StepOptions {
+  /** Clip the averaged gradients to this global norm (no clipping when absent). */
+  clipNorm?: number;
+  loss?: CrossEntropyOptions;
+}
+
+/** Loss of one micro-batch and its gradients, one tensor per parameter in `model.variables()` order. */
+export interface MicroBatchGradients {
+  loss: number;
+  grads: tf.Tensor[];
+}
+
+/**
+ * Forward, cross-entropy and backward for one micro-batch `{x, y}: [batch, time]` int32. The caller owns
+ * (and disposes) the returned gradients; nothing else is left behind, also when the forward pass throws.
+ */
+export function microBatchGradients(
+  model: GPT,
+  batch: Batch,
+  loss?: CrossEntropyOptions,
+): MicroBatchGradients {
+  const vars = model.variables();
+  const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(batch.x), batch.y, loss), vars);
+  const lossValue = value.dataSync()[0];
+  value.dispose();
+  return { loss: lossValue, grads: vars.map((v) => grads[v.name]) };
+}
+
+/**
+ * Gradient accumulation: `add` the micro-batches' gradients one by one (it takes ownership of them and keeps
+ * a running sum), then `apply` averages, clips and updates. The sum is ((g₁ + g₂) + g₃) + … in the order of
+ * the `add` calls, so results are deterministic.
+ */
+export class GradientAccumulator {
+  private sum: tf.Tensor[] | null = null;
+  private lossSum = 0;
+  /** Micro-batches added so far. */
+  count = 0;
+
+  /** Adds one micro-batch's loss and gradients (the tensors now belong to the accumulator). */
+  add({ loss, grads }: MicroBatchGradients): void {
+    this.lossSum += loss;
+    this.count++;
+    if (this.sum === null) {
+      this.sum = grads;
+      return;
+    }
+    const prev = this.sum;
+    if (prev.length !== grads.length) {
+      tf.dispose(grads);
+      throw new Error(`GradientAccumulator: ${grads.length} gradients, expected ${prev.length}`);
+    }
+    this.sum = prev.map((a, i) => tf.add(a, grads[i]));
+    tf.dispose([...prev, ...grads]);
+  }
+
+  /**
+   * The update from the mean gradient: g = Σg / count, ‖g‖, clip to `clipNorm`, `optimizer.apply` with the
+   * parameters in `model.params` order. With a non-finite loss or norm nothing is updated (`finite: false`).
+   * Frees the accumulated tensors; the accumulator is empty afterwards.
+   */
+  apply(model: GPT, optimizer: AdamW, lr: number, options: StepOptions = {}): StepResult {
+    if (this.sum === null) throw new Error("GradientAccumulator.apply: no micro-batch was added");
+    let grads = this.sum;
+    const n = this.count;
+    const loss = this.lossSum / n;
+    this.sum = null;
+    this.lossSum = 0;
+    this.count = 0;
+    try {
+      if (n > 1) {
+        const scaled = grads.map((g) => tf.div(g, n));
+        tf.dispose(grads);
+        grads = scaled;
+      }
+      const gradNorm = globalNorm(grads);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm, finite: false };
+      if (options.clipNorm !== undefined && gradNorm > options.clipNorm) {
+        const scale = options.clipNorm / (gradNorm + 1e-6);
+        const clipped = grads.map((g) => tf.mul(g, scale));
+        tf.dispose(grads);
+        grads = clipped;
+      }
+      const names = [...model.params.keys()];
+      optimizer.apply(new Map(names.map((name, i) => [name, grads[i]])), lr);
+      return { loss, gradNorm, finite: true };
+    } finally {
+      tf.dispose(grads);
+    }
+  }
+
+  /** Frees whatever was added and not applied (after an error part-way through a step). */
+  dispose(): void {
+    if (this.sum) tf.dispose(this.sum);
+    this.sum = null;
+    this.lossSum = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * One optimizer update from micro-batches on this thread (gradient accumulation: gradients are averaged
+ * over them). Does not dispose the batches. `DataParallel.step` does the same update with the micro-batches
+ * spread over worker threads.
+ */
+export function trainStep(
+  model: GPT,
+  optimizer: AdamW,
+  microBatches: Batch[],
+  lr: number,
+  options: StepOptions = {},
+): StepResult {
+  if (microBatches.length === 0) throw new Error("trainStep: needs at least one batch");
+  const acc = new GradientAccumulator();
+  try {
+    for (const b of microBatches) acc.add(microBatchGradients(model, b, options.loss));
+    return acc.apply(model, optimizer, lr, options);
+  } finally {
+    acc.dispose();
+  }
+}
