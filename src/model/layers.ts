@@ -27,6 +27,11 @@ export function withGrad(
   return tf.customGrad(wrapped as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
+/** `1ᵀ · m`: the column sums of `m: [n, k]` → `[k]`. WASM reduces over axis 0 by transposing first (~50× slower). */
+function columnSums(m: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, m.shape[0]]) as tf.Tensor2D, m), [-1]) as tf.Tensor1D;
+}
+
 /**
  * The weight gradient of `x · W`: dW = xᵀ · dy `[in, out]` for `x: [n, in]`, `dy: [n, out]`.
  *
@@ -55,14 +60,13 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
     const f = withGrad(([xx, ww, bb], save) => {
       save([xx, ww]);
       return {
-        value: tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb),
+        value: tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb }),
         gradFunc: (dy, saved) => {
           const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
           return [
             tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
             weightGrad(sx, dy as tf.Tensor2D),
-            // Σₙ dy as the product 1ᵀ·dy: WASM reduces over axis 0 by transposing first (~50× slower).
-            tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy as tf.Tensor2D), [-1]),
+            columnSums(dy as tf.Tensor2D),
           ];
         },
       };
@@ -75,10 +79,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
       value: tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D),
       gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [
-          tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
-          weightGrad(sx, dy as tf.Tensor2D),
-        ];
+        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), weightGrad(sx, dy as tf.Tensor2D)];
       },
     };
   });
@@ -107,20 +108,43 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   return tf.reshape(rows, [...ids.shape, d]);
 }
 
-/** LayerNorm over the last axis: (x − mean) / sqrt(var + eps) · gain (+ bias). Biased variance, as PyTorch. */
+/**
+ * LayerNorm over the last axis: y = x̂ · gain (+ bias) with x̂ = (x − mean) / sqrt(var + eps), biased variance
+ * as in PyTorch. `x: [..., d]`, `gain, bias: [d]`.
+ *
+ * The gradient is written out (autodiff of the forward chain takes ~25 ops, several of them axis-0
+ * reductions that WASM runs slowly): with ĝ = dy · gain and r = 1/sqrt(var + eps), per row
+ * dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)), dgain = Σ_rows dy · x̂, dbias = Σ_rows dy.
+ */
 export function layerNorm(
   x: tf.Tensor,
   gain: tf.Tensor1D,
   bias: tf.Tensor1D | undefined,
   eps: number,
 ): tf.Tensor {
-  return tf.tidy(() => {
-    const mean = tf.mean(x, -1, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    const y = tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gain);
-    return bias ? tf.add(y, bias) : y;
+  const d = x.shape[x.rank - 1];
+  const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  const f = withGrad(([xx, g, b], save) => {
+    const centred = tf.sub(xx, tf.mean(xx, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+    const xhat = tf.mul(centred, rstd);
+    save([xhat, rstd, g]);
+    const scaled = tf.mul(xhat, g);
+    return {
+      value: b ? tf.add(scaled, b) : scaled,
+      gradFunc: (dy, saved) => {
+        const [sxhat, srstd, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dxhat = tf.mul(dy, sg);
+        const m1 = tf.mean(dxhat, -1, true);
+        const m2 = tf.mean(tf.mul(dxhat, sxhat), -1, true);
+        const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(sxhat, m2)), srstd);
+        const dg = columnSums(tf.mul(dy, sxhat) as tf.Tensor2D);
+        return b ? [dx, dg, columnSums(dy as tf.Tensor2D)] : [dx, dg];
+      },
+    };
   });
+  const y = bias ? f(rows, gain, bias) : f(rows, gain);
+  return tf.reshape(y, x.shape);
 }
 
 /** RMSNorm over the last axis (Zhang & Sennrich 2019): x / sqrt(mean(x²) + eps) · gain. */
@@ -131,13 +155,26 @@ export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor
 /**
  * GELU, tanh approximation as in GPT-2: 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³).
  * Computed as x·σ(2u), the same function (0.5·(1 + tanh(u)) = σ(2u)) in fewer ops: WASM's Sigmoid kernel
- * is ~10× faster than its Tanh.
+ * is ~10× faster than its Tanh. The derivative is written out, σ(2u) + x·σ(2u)·(1 − σ(2u))·2u′ with
+ * 2u′ = 2√(2/π)·(1 + 3·0.044715·x²), so the backward pass keeps only x and σ(2u).
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const twoU = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), 2 * Math.sqrt(2 / Math.PI));
-    return tf.mul(x, tf.sigmoid(twoU));
+  const a = 0.044715;
+  const c2 = 2 * Math.sqrt(2 / Math.PI);
+  const f = withGrad(([xx], save) => {
+    const s = tf.sigmoid(tf.mul(tf.mul(xx, tf.add(tf.mul(tf.square(xx), a), 1)), c2));
+    save([xx, s]);
+    return {
+      value: tf.mul(xx, s),
+      gradFunc: (dy, saved) => {
+        const [sx, ss] = saved;
+        const du2 = tf.add(tf.mul(tf.square(sx), 3 * a * c2), c2); // 2u′
+        const slope = tf.mul(tf.mul(sx, du2), tf.mul(ss, tf.sub(1, ss)));
+        return tf.mul(dy, tf.add(ss, slope));
+      },
+    };
   });
+  return f(x);
 }
 
 /** SwiGLU (Shazeer 2020) on `[n, 2h]` = [gate | up] → `[n, h]`: silu(gate) ⊙ up, silu(z) = z·σ(z). */
