@@ -39,10 +39,10 @@ function columnSums(m: tf.Tensor2D): tf.Tensor1D {
  * which costs as much as the product itself when the left side has few rows. Both orders of this product
  * have an activation on the right, so we put the narrower one there: xᵀ · dy packs dy (n·out elements),
  * (dyᵀ · x)ᵀ packs x (n·in) and adds two cheap transposes. For the MLP's up-projection (out = 4·in) this
- * halved the time of the weight gradient.
+ * made the weight gradient 20–30% faster.
  */
 function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
-  if (x.shape[1] < dy.shape[1]) return tf.transpose(tf.matMul(tf.transpose(dy), x));
+  if (x.shape[1] < dy.shape[1]) return tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D;
   return tf.matMul(tf.transpose(x), dy);
 }
 
