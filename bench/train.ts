@@ -2,22 +2,34 @@
  * `npm run bench:train`: training throughput of the library's own training step, one JSON object per line.
  *
  *   {"bench":"matmul_ceiling","backend":…,"gflops":…}       1024² float32 matMul on the active backend
+ *   {"bench":"matmul_ceiling_parallel","threads":2,…}        the same on 2 threads at once (do 2 cores give 2×?)
  *   {"bench":"train","config":"char",…}                      vocab 65, context 64, width 128, 4 layers, 4 heads, batch 12
  *   {"bench":"train","config":"S",…}                         vocab 4096, context 128, width 256, 4 layers, 4 heads, batch 16
  *   {"bench":"profile","config":…,"kernels":[…]}             one step under tf.profile, time per kernel
+ *   {"bench":"train","config":…,"workers":2,…}                 the same update spread over 2 threads (DataParallel)
  *
  * Throughput is measured with `trainStep` (forward, cross-entropy, backward, clipping, AdamW) exactly as
  * `trainLoop` runs it; gflops = flopsPerToken(config) · tokens/s (6·N + 12·L·d·T, see src/model/config.ts).
  * `LLM_BENCH_STEPS` sets the timed steps per config (default 5); each line carries the 1-minute load average,
  * because other jobs on a shared machine slow every figure down. The ceiling is the best of ≥ 5 repetitions,
- * measured before and after each config; `ceiling_fraction` uses their mean. One worker (one core) is used.
+ * measured before and after each config; `ceiling_fraction` uses their mean.
+ *
+ * `"workers":1` lines use one thread (one core). `"workers":2` lines run the same update — the same batch of
+ * 12 or 16 rows, the same clipping and AdamW — with `DataParallel`: the batch is cut into 2 shards of 6 or 8
+ * rows (`splitBatch`), one computed here and one in a worker thread, and the gradients averaged (gradient
+ * accumulation of the shards). tokens/s comes from the wall time of whole updates (weights shared, both
+ * shards, gathering, AdamW); `ceiling_fraction` = gflops / (single-thread ceiling × workers), and `split_ms`
+ * says where one update's time went (`ParallelTimings` per step).
  */
 import * as os from "node:os";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../src/backend";
+import { BackendName, initBackend } from "../src/backend";
 import { GPT, GPTConfig, flopsPerToken } from "../src/model";
 import { Rng } from "../src/random";
-import { AdamW, TokenBatcher, trainStep } from "../src/train";
+import { AdamW, DataParallel, TokenBatcher, splitBatch, trainStep } from "../src/train";
+import { MatmulTiming, matmulFlops, matmulOperands, timeMatmuls } from "./matmul";
 
 const gpt2Style = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
 const configs: Array<{ name: string; batch: number; config: GPTConfig }> = [
@@ -44,28 +56,40 @@ const configs: Array<{ name: string; batch: number; config: GPTConfig }> = [
 const load = (): number => Number(os.loadavg()[0].toFixed(2));
 
 function matmulCeiling(): number {
-  // A ceiling is the best the kernel can do: the fastest of ≥ 5 repetitions (and ≥ 2 s), so other jobs on a
-  // shared machine lower it less than they lower a mean.
-  const a = tf.randomNormal([1024, 1024], 0, 1, "float32", 1);
-  const b = tf.randomNormal([1024, 1024], 0, 1, "float32", 2);
-  // A block body, not `() => …dataSync()`: tidy would walk the returned 1M-element array looking for tensors,
-  // which took longer than the product itself and made the ceiling read ~1 GFLOP/s.
-  tf.tidy(() => {
-    tf.matMul(a, b).dataSync();
-  });
-  let reps = 0;
-  let best = Infinity;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 2000 || reps < 5) {
-    const t1 = performance.now();
-    tf.tidy(() => {
-      tf.matMul(a, b).dataSync();
-    });
-    best = Math.min(best, performance.now() - t1);
-    reps++;
-  }
+  // The best of ≥ 5 repetitions and ≥ 2 s (see `timeMatmuls`).
+  const [a, b] = matmulOperands();
+  const { bestMs } = timeMatmuls(a, b, 2000, 5);
   tf.dispose([a, b]);
-  return (2 * 1024 ** 3) / (best / 1000) / 1e9;
+  return matmulFlops(1024) / (bestMs / 1000) / 1e9;
+}
+
+/**
+ * The ceiling with both cores busy: a worker thread (its own backend) and this thread time 1024² products
+ * over the same ~2 s. `gflops` adds the two threads' best-repetition rates (comparable with `matmul_ceiling`);
+ * `gflops_sustained` adds products done ÷ wall time, which shared caches and memory bandwidth pull down.
+ */
+async function parallelCeiling(backend: BackendName): Promise<{ perThread: MatmulTiming[] }> {
+  const minMs = 2000;
+  const minReps = 5;
+  const worker = new Worker(path.join(__dirname, "matmul-worker.ts"), {
+    workerData: { backend, minMs, minReps },
+    execArgv: ["--require", require.resolve("tsx/cjs")],
+  });
+  const failed = new Promise<never>((_, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`matmul worker exited (code ${code}) before reporting`)));
+  });
+  const next = (): Promise<unknown> =>
+    Promise.race([new Promise((resolve) => worker.once("message", resolve)), failed]);
+  const [a, b] = matmulOperands();
+  await next(); // "ready": the worker's backend and operands are set up
+  const theirs = next();
+  worker.postMessage("go");
+  const mine = timeMatmuls(a, b, minMs, minReps);
+  const other = (await theirs) as MatmulTiming;
+  tf.dispose([a, b]);
+  await new Promise((resolve) => worker.once("exit", resolve));
+  return { perThread: [mine, other] };
 }
 
 async function main(): Promise<void> {
@@ -79,6 +103,22 @@ async function main(): Promise<void> {
       gflops: +ceiling.toFixed(2),
       load1: load(),
       cpus: os.cpus().length,
+    }),
+  );
+  const { perThread } = await parallelCeiling(info.name);
+  const rate = (t: MatmulTiming): number => matmulFlops(1024) / (t.bestMs / 1000) / 1e9;
+  const sustained = (t: MatmulTiming): number => (t.reps * matmulFlops(1024)) / (t.totalMs / 1000) / 1e9;
+  const parallelGflops = perThread.reduce((s, t) => s + rate(t), 0);
+  console.log(
+    JSON.stringify({
+      bench: "matmul_ceiling_parallel",
+      backend: info.name,
+      threads: perThread.length,
+      gflops: +parallelGflops.toFixed(2),
+      per_thread_gflops: perThread.map((t) => +rate(t).toFixed(2)),
+      gflops_sustained: +perThread.reduce((s, t) => s + sustained(t), 0).toFixed(2),
+      speedup_vs_one_thread: +(parallelGflops / ceiling).toFixed(3),
+      load1: load(),
     }),
   );
   const only = process.env.LLM_BENCH_CONFIGS?.split(",");
@@ -171,6 +211,56 @@ async function main(): Promise<void> {
         kernels,
         matmuls,
         excluded_wrappers: [...wrappers],
+      }),
+    );
+
+    // The same updates over 2 threads: each batch cut into 2 shards, one per thread (see the header).
+    const workers = 2;
+    const ceilingBefore2 = matmulCeiling();
+    const dp = await DataParallel.create(model, { workers });
+    const parallelStep = async (): Promise<void> => {
+      const b = data.sample(rng);
+      const shards = splitBatch(b, workers);
+      await dp.step(opt, shards, 1e-4, { clipNorm: 1 });
+      tf.dispose([b.x, b.y, ...shards.flatMap((s) => [s.x, s.y])]);
+    };
+    await parallelStep(); // warm-up, in the worker too
+    const warm = dp.timings();
+    const t2 = performance.now();
+    for (let i = 0; i < steps; i++) await parallelStep();
+    const sec2 = (performance.now() - t2) / 1000;
+    const done = dp.timings();
+    await dp.dispose();
+    const ceilingAfter2 = matmulCeiling();
+    const tokensPerSec2 = (steps * batch * config.contextLength) / sec2;
+    const gflops2 = (flopsPerToken(config) * tokensPerSec2) / 1e9;
+    const perStep = (k: Exclude<keyof typeof done, "steps">): number =>
+      +((done[k] - warm[k]) / steps).toFixed(1);
+    console.log(
+      JSON.stringify({
+        bench: "train",
+        config: name,
+        backend: info.name,
+        tokens_per_s: +tokensPerSec2.toFixed(1),
+        gflops: +gflops2.toFixed(3),
+        ceiling_fraction: +(gflops2 / (((ceilingBefore2 + ceilingAfter2) / 2) * workers)).toFixed(4),
+        ceiling_gflops_before_after: [+ceilingBefore2.toFixed(2), +ceilingAfter2.toFixed(2)],
+        workers,
+        rows_per_worker: batch / workers,
+        speedup_vs_workers_1: +(tokensPerSec2 / tokensPerSec).toFixed(3),
+        ms_per_step: +((sec2 * 1000) / steps).toFixed(1),
+        split_ms: {
+          share_weights: perStep("shareMs"),
+          own_shard: perStep("ownMs"),
+          wait_for_worker: perStep("waitMs"),
+          gather_grads: perStep("gatherMs"),
+          clip_adamw: perStep("updateMs"),
+          worker_load_weights: perStep("workerLoadMs"),
+          worker_shard: perStep("workerComputeMs"),
+        },
+        steps,
+        flops_per_token: flopsPerToken(config),
+        load1: load(),
       }),
     );
     model.dispose();

@@ -100,13 +100,15 @@ export interface TrainOptions {
   /** Yield to the event loop after each step so notebook displays update (default true). */
   yieldToEventLoop?: boolean;
   /**
-   * Threads that share each update (default 1: this thread alone, exactly `trainStep`). With W > 1 a
-   * `DataParallel` with W − 1 worker threads runs for the duration of the call, and each sampled micro-batch of
-   * `batchSize` rows is cut into W shards of batchSize/W rows (`splitBatch`; batchSize must divide by W): the
-   * update is gradient accumulation over accumSteps·W shards. Batches are drawn exactly as with W = 1, so
-   * tokens per update, the RNG stream and checkpoints are the same; the result differs from W = 1 only by
-   * rounding (a mean of W shard means instead of one mean), and is itself deterministic: a run resumed with
-   * the same W repeats an uninterrupted one bit for bit.
+   * Threads that share each update (default 1: this thread alone, `trainStep`). With W > 1 a `DataParallel`
+   * with W − 1 worker threads runs for the duration of the call. Batches are drawn exactly as with W = 1 (same
+   * tokens per update, RNG stream and checkpoints), and spread over the threads:
+   * - when accumSteps is a multiple of W, whole micro-batches (accumSteps/W per thread): the update is the
+   *   W = 1 update bit for bit;
+   * - otherwise (e.g. accumSteps 1) each micro-batch of `batchSize` rows is cut into W shards of batchSize/W
+   *   rows (`splitBatch`; batchSize must divide by W) and the update is gradient accumulation over the
+   *   accumSteps·W shards: it differs from W = 1 only by rounding (a mean of W shard means instead of one mean).
+   * Either way it is deterministic: a run resumed with the same W repeats an uninterrupted one bit for bit.
    */
   workers?: number;
 }
@@ -126,10 +128,11 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
   const workers = o.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`trainLoop: workers must be an integer ≥ 1, got ${workers}`);
-  if (o.train.batchSize % workers !== 0) {
+  const splitRows = workers > 1 && accum % workers !== 0;
+  if (splitRows && o.train.batchSize % workers !== 0) {
     throw new Error(
       `trainLoop: batchSize ${o.train.batchSize} does not split into ${workers} equal shards; ` +
-        `use a batch size divisible by workers=${workers}`,
+        `use a batch size or accumSteps divisible by workers=${workers}`,
     );
   }
   if (!Number.isInteger(o.steps) || o.steps < o.optimizer.step) {
@@ -164,7 +167,7 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
       const stepIndex = o.optimizer.step;
       const lr = o.schedule(stepIndex);
       const micro = Array.from({ length: accum }, () => o.train.sample(o.rng));
-      const shards = parallel ? micro.flatMap((b) => splitBatch(b, workers)) : micro;
+      const shards = splitRows ? micro.flatMap((b) => splitBatch(b, workers)) : micro;
       const stepOptions = { clipNorm: o.clipNorm, loss: o.loss };
       let r: StepResult;
       try {

@@ -94,6 +94,23 @@ interface WorkerSlot {
   exited: Promise<number>;
 }
 
+/**
+ * The course's name of the backend tfjs runs on now, so workers use the same kernels as this thread (also when
+ * a backend was set with `tf.setBackend` rather than `initBackend`); undefined lets a worker choose.
+ */
+function activeBackend(): BackendName | undefined {
+  const tfName = tf.getBackend();
+  const chosen = currentBackend();
+  if (chosen && chosen.tfName === tfName) return chosen.name;
+  const byTfName: Record<string, BackendName> = {
+    wasm: "wasm",
+    cpu: "cpu",
+    webgpu: "webgpu",
+    tensorflow: "node",
+  };
+  return byTfName[tfName];
+}
+
 /** How to start the worker module next to this one: `.ts` under tsx (tests, benchmarks), `.js` from dist/. */
 function workerEntry(): { file: string; execArgv: string[] } {
   const ext = path.extname(__filename);
@@ -234,7 +251,7 @@ export class DataParallel {
         index,
         config: model.config,
         names,
-        backend: currentBackend()?.name,
+        backend: activeBackend(),
         weights: shared,
       };
       const worker = new Worker(file, { workerData: init, execArgv });
@@ -358,7 +375,8 @@ export class DataParallel {
       const t0 = now();
       const counts = shardCounts(microBatches.length, this.threads);
       const starts = counts.map((_, k) => counts.slice(0, k).reduce((a, b) => a + b, 0));
-      const shards = microBatches.map(toShard);
+      // The workers' micro-batches as arrays, all converted (and checked) before any is sent.
+      const shards = microBatches.map((b, i) => (i < counts[0] ? null : toShard(b, i)));
       this.shareWeights();
       const t1 = now();
       const jobs = this.slots.map((slot) => {
@@ -368,7 +386,7 @@ export class DataParallel {
         return this.request(slot, {
           type: "step",
           id,
-          shards: shards.slice(starts[k], starts[k] + counts[k]),
+          shards: shards.slice(starts[k], starts[k] + counts[k]) as ShardData[],
           loss: options.loss,
         });
       });

@@ -138,6 +138,12 @@ describe("train/parallel", () => {
     assert.equal(tf.memory().numTensors, n0, "no tensors left behind on this thread");
     assert.equal(maxDiff(before, weights(model)), 0);
     assert.equal(opt.step, 0);
+    const floats = { x: tf.cast(good.x, "float32"), y: good.y } as Batch;
+    await assert.rejects(
+      dp.step(opt, [good, floats], 1e-2),
+      /micro-batch 1: x must be int32 \[batch, time\]/,
+    );
+    tf.dispose(floats.x);
     // The worker stays usable.
     const r = await dp.step(opt, [good, good], 1e-2);
     assert.ok(Number.isFinite(r.loss));
@@ -163,11 +169,17 @@ describe("train/parallel", () => {
     opt.dispose();
   });
 
-  it("trainLoop with workers: 2 follows workers: 1 up to rounding, and resumes bit for bit", async function () {
+  it("trainLoop with workers: 2 follows workers: 1 (bit for bit with whole micro-batches), and resumes bit for bit", async function () {
     this.timeout(60000);
     const lm = new TokenBatcher(corpus(1000), 4, 8);
     const schedule = warmupCosine({ maxLr: 1e-2, warmupSteps: 2, totalSteps: 6 });
-    const run = async (workers: number, steps: number, dir: string | null, resume: boolean) => {
+    const run = async (
+      workers: number,
+      steps: number,
+      dir: string | null,
+      resume: boolean,
+      accumSteps = 1,
+    ) => {
       const m = new GPT(gpt2Style, 3);
       const opt = new AdamW(m.params);
       const rng = new Rng(7);
@@ -181,6 +193,7 @@ describe("train/parallel", () => {
         rng,
         clipNorm: 1,
         workers,
+        accumSteps,
         checkpoint: dir ? { dir, every: 3 } : undefined,
         yieldToEventLoop: false,
       });
@@ -191,7 +204,11 @@ describe("train/parallel", () => {
     const n0 = tf.memory().numTensors;
     const single = await run(1, 6, null, false);
     const full = await run(2, 6, null, false);
+    // Rows split in two: a mean of two half-batch means, so equal up to float32 rounding only.
     single.forEach((l, i) => assert.ok(Math.abs(l - full[i]) < 1e-5, `step ${i + 1}: ${l} vs ${full[i]}`));
+    assert.notDeepEqual(single, full, "split rows are summed differently");
+    // Whole micro-batches per thread (accumSteps a multiple of workers): the same update as one thread.
+    assert.deepEqual(await run(2, 3, null, false, 2), await run(1, 3, null, false, 2));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llm-ts-parallel-"));
     try {
       const firstHalf = await run(2, 3, dir, false);
