@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
 import "../../src/backend/gradients";
 
-describe("wasm kernels: Identity and same-dtype Cast share data", () => {
+describe("wasm kernels: Identity and same-dtype Cast share data, GatherV2 copies rows", () => {
   before(async function () {
     const info = await initBackend({ quiet: true });
     if (info.tfName !== "wasm") this.skip(); // these kernels exist for WASM only
@@ -39,5 +39,28 @@ describe("wasm kernels: Identity and same-dtype Cast share data", () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(t)))(x);
     assert.deepEqual([...g.dataSync()], [2, -6, 1]);
     tf.dispose([x, g]);
+  });
+
+  it("gathers rows along axis 0 and 1, repeated indices included, like indexing by hand", () => {
+    const x = tf.tensor3d([...Array(24).keys()], [2, 3, 4]); // x[a][b][c] = 12a + 4b + c
+    const ids = tf.tensor1d([2, 0, 2], "int32");
+    const g1 = tf.gather(x, ids, 1); // [2, 3, 4]: g1[a][k][c] = x[a][ids[k]][c]
+    const expected1: number[] = [];
+    for (const a of [0, 1])
+      for (const b of [2, 0, 2]) for (let c = 0; c < 4; c++) expected1.push(12 * a + 4 * b + c);
+    assert.deepEqual(g1.shape, [2, 3, 4]);
+    assert.deepEqual([...g1.dataSync()], expected1);
+    const table = tf.tensor2d([10, 11, 20, 21, 30, 31], [3, 2]);
+    const rows = tf.gather(table, tf.tensor2d([1, 1, 0, 2], [2, 2], "int32"));
+    assert.deepEqual(rows.shape, [2, 2, 2]);
+    assert.deepEqual([...rows.dataSync()], [20, 21, 20, 21, 10, 11, 30, 31]);
+    tf.dispose([x, ids, g1, table, rows]);
+  });
+
+  it("rejects an index outside the axis, naming it", () => {
+    const table = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const bad = tf.tensor1d([0, 5], "int32");
+    assert.throws(() => tf.gather(table, bad), /index value 5 is not in \[0, 1\]/);
+    tf.dispose([table, bad]);
   });
 });
