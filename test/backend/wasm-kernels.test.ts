@@ -63,4 +63,30 @@ describe("wasm kernels: Identity and same-dtype Cast share data, GatherV2 copies
     assert.throws(() => tf.gather(table, bad), /index value 5 is not in \[0, 1\]/);
     tf.dispose([table, bad]);
   });
+
+  it("slices and splits any axis like indexing by hand (merged whole trailing axes, empty pieces)", () => {
+    const x = tf.tensor3d([...Array(60).keys()], [3, 4, 5]); // x[a][b][c] = 20a + 5b + c
+    const s = tf.slice(x, [1, 1, 2], [2, 2, 3]);
+    const expected: number[] = [];
+    for (const a of [1, 2])
+      for (const b of [1, 2]) for (const c of [2, 3, 4]) expected.push(20 * a + 5 * b + c);
+    assert.deepEqual([...s.dataSync()], expected);
+    const rows = tf.slice(x, [1, 0, 0], [1, 4, 5]); // whole trailing axes: one contiguous run
+    assert.deepEqual(
+      [...rows.dataSync()],
+      [...Array(20).keys()].map((i) => 20 + i),
+    );
+    const [p, q, r] = tf.split(x, [1, 0, 4], 2);
+    assert.deepEqual(p.shape, [3, 4, 1]);
+    assert.deepEqual(q.shape, [3, 4, 0]);
+    assert.deepEqual(
+      [...p.dataSync()],
+      [...Array(12).keys()].map((i) => 5 * i),
+    );
+    assert.deepEqual([...r.dataSync()].slice(0, 5), [1, 2, 3, 4, 6]);
+    const ints = tf.slice(tf.tensor1d([7, 8, 9], "int32"), 1, 2);
+    assert.equal(ints.dtype, "int32");
+    assert.deepEqual([...ints.dataSync()], [8, 9]);
+    tf.dispose([x, s, rows, p, q, r, ints]);
+  });
 });
