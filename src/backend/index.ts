@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { registerWasmKernels } from "./wasm-kernels";
 
 /** The backends the course knows, by the name used in `LLM_BACKEND`. */
 export const BACKEND_NAMES = ["node-gpu", "node", "webgpu", "wasm", "cpu"] as const;
@@ -97,6 +98,7 @@ const loaders: Record<BackendName, Loader> = {
     };
     const dir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
     wasm.setWasmPaths(dir + path.sep);
+    registerWasmKernels();
     return "wasm";
   },
   cpu: async () => {

@@ -18,6 +18,7 @@ import {
   linear,
   rmsNorm,
   ropeTables,
+  selfAttention,
   swiglu,
 } from "./layers";
 
@@ -189,29 +190,34 @@ export class GPT {
         const pre = `h.${i}`;
         // Attention: one product for q, k, v; heads split by reshapes and transposes.
         const qkv = lin(norm(h, `${pre}.ln_1`), `${pre}.attn.c_attn`);
-        const [q2, k2, v2] = tf.split(qkv, 3, 1);
-        let q = tf.transpose(tf.reshape(q2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-        let kT: tf.Tensor4D;
-        let v = tf.transpose(tf.reshape(v2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-        if (rope) {
-          q = applyRope(q, rope[0], rope[1]) as tf.Tensor4D;
-          const k = applyRope(tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 1, 3]), rope[0], rope[1]);
-          kT = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D; // [B, H, hd, T]
+        if (!cache && !options.attentionWeights) {
+          // Training and plain forward passes: the fast layout on WASM (see `selfAttention`).
+          h = tf.add(h, lin(selfAttention(qkv, B, T, H, mask, rope), `${pre}.attn.c_proj`));
         } else {
-          kT = tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, hd, T]
-        }
-        if (cache) {
-          const prev = cache.layers[i];
-          if (prev) {
-            kT = tf.concat([prev.kT, kT], 3) as tf.Tensor4D;
-            v = tf.concat([prev.v, v], 2) as tf.Tensor4D;
+          const [q2, k2, v2] = tf.split(qkv, 3, 1);
+          let q = tf.transpose(tf.reshape(q2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+          let kT: tf.Tensor4D;
+          let v = tf.transpose(tf.reshape(v2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+          if (rope) {
+            q = applyRope(q, rope[0], rope[1]) as tf.Tensor4D;
+            const k = applyRope(tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 1, 3]), rope[0], rope[1]);
+            kT = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D; // [B, H, hd, T]
+          } else {
+            kT = tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, hd, T]
           }
-          newLayers.push({ kT: tf.keep(kT), v: tf.keep(v) });
+          if (cache) {
+            const prev = cache.layers[i];
+            if (prev) {
+              kT = tf.concat([prev.kT, kT], 3) as tf.Tensor4D;
+              v = tf.concat([prev.v, v], 2) as tf.Tensor4D;
+            }
+            newLayers.push({ kT: tf.keep(kT), v: tf.keep(v) });
+          }
+          const { out, weights } = attention(q, kT, v, mask);
+          if (options.attentionWeights) options.attentionWeights.push(tf.keep(weights));
+          const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+          h = tf.add(h, lin(merged, `${pre}.attn.c_proj`));
         }
-        const { out, weights } = attention(q, kT, v, mask);
-        if (options.attentionWeights) options.attentionWeights.push(tf.keep(weights));
-        const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-        h = tf.add(h, lin(merged, `${pre}.attn.c_proj`));
         // MLP.
         const up = lin(norm(h, `${pre}.ln_2`), `${pre}.mlp.c_fc`);
         const act = c.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);

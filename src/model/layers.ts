@@ -28,8 +28,29 @@ export function withGrad(
 }
 
 /**
+ * Gradients of `x · W + b` with respect to W `[in, out]` and b `[out]`, for `x: [n, in]`, `dy: [n, out]`:
+ * dW = xᵀ · dy and db = Σₙ dy.
+ *
+ * XNNPACK (behind WASM's matMul) repacks the right-hand operand on every call, at ~20 ns per element here,
+ * which costs as much as the product itself when the left side has few rows. Both orders of dW have an
+ * activation on the right, so the narrower one goes there: xᵀ · dy packs dy (n·out elements), (dyᵀ · x)ᵀ
+ * packs x (n·in) and adds two cheap transposes (20–30% faster for the MLP's up-projection and qkv).
+ * db then comes cheaply either way: a last-axis sum of dyᵀ, or the product 1ᵀ · dy, which reuses the packing
+ * of dy that xᵀ · dy just made (a fresh 1ᵀ · dy costs twice `tf.sum(dy, 0)`).
+ */
+function linearGrads(x: tf.Tensor2D, dy: tf.Tensor2D, withBias: boolean): tf.Tensor[] {
+  if (x.shape[1] < dy.shape[1]) {
+    const dyT = tf.transpose(dy);
+    const dW = tf.transpose(tf.matMul(dyT, x));
+    return withBias ? [dW, tf.sum(dyT, 1)] : [dW];
+  }
+  const dW = tf.matMul(tf.transpose(x), dy);
+  return withBias ? [dW, tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy), [-1])] : [dW];
+}
+
+/**
  * `x · W (+ b)` for `x: [n, in]`, `W: [in, out]`, `b: [out]` → `[n, out]`, with a gradient made only of
- * untransposed 2-D matMuls: dx = dy · Wᵀ, dW = xᵀ · dy, db = Σₙ dy = 1ᵀ · dy.
+ * untransposed 2-D matMuls: dx = dy · Wᵀ, dW = xᵀ · dy, db = Σₙ dy (see `linearGrads`).
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) {
@@ -41,14 +62,12 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
     const f = withGrad(([xx, ww, bb], save) => {
       save([xx, ww]);
       return {
-        value: tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb),
+        value: tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb }),
         gradFunc: (dy, saved) => {
           const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
           return [
             tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
-            tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
-            // Σₙ dy as the product 1ᵀ·dy: WASM reduces over axis 0 by transposing first (~50× slower).
-            tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy as tf.Tensor2D), [-1]),
+            ...linearGrads(sx, dy as tf.Tensor2D, true),
           ];
         },
       };
@@ -61,10 +80,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
       value: tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D),
       gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [
-          tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)),
-          tf.matMul(tf.transpose(sx), dy as tf.Tensor2D),
-        ];
+        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), ...linearGrads(sx, dy as tf.Tensor2D, false)];
       },
     };
   });
@@ -93,20 +109,44 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   return tf.reshape(rows, [...ids.shape, d]);
 }
 
-/** LayerNorm over the last axis: (x − mean) / sqrt(var + eps) · gain (+ bias). Biased variance, as PyTorch. */
+/**
+ * LayerNorm over the last axis: y = x̂ · gain (+ bias) with x̂ = (x − mean) / sqrt(var + eps), biased variance
+ * as in PyTorch. `x: [..., d]`, `gain, bias: [d]`.
+ *
+ * The gradient is written out (autodiff of the forward chain takes ~25 ops, several of them axis-0
+ * reductions that WASM runs slowly): with ĝ = dy · gain and r = 1/sqrt(var + eps), per row
+ * dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)), dgain = Σ_rows dy · x̂, dbias = Σ_rows dy.
+ */
 export function layerNorm(
   x: tf.Tensor,
   gain: tf.Tensor1D,
   bias: tf.Tensor1D | undefined,
   eps: number,
 ): tf.Tensor {
-  return tf.tidy(() => {
-    const mean = tf.mean(x, -1, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    const y = tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gain);
-    return bias ? tf.add(y, bias) : y;
+  const d = x.shape[x.rank - 1];
+  const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  const f = withGrad(([xx, g, b], save) => {
+    const centred = tf.sub(xx, tf.mean(xx, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+    const xhat = tf.mul(centred, rstd);
+    save([xhat, rstd, g]);
+    const scaled = tf.mul(xhat, g);
+    return {
+      value: b ? tf.add(scaled, b) : scaled,
+      gradFunc: (dy, saved) => {
+        const [sxhat, srstd, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dxhat = tf.mul(dy, sg);
+        const m1 = tf.mean(dxhat, -1, true);
+        const m2 = tf.mean(tf.mul(dxhat, sxhat), -1, true);
+        const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(sxhat, m2)), srstd);
+        // Column sums as tf.sum(·, 0): for a fresh tensor, twice as fast on WASM as the product 1ᵀ · m.
+        const dg = tf.sum(tf.mul(dy, sxhat), 0);
+        return b ? [dx, dg, tf.sum(dy, 0)] : [dx, dg];
+      },
+    };
   });
+  const y = bias ? f(rows, gain, bias) : f(rows, gain);
+  return tf.reshape(y, x.shape);
 }
 
 /** RMSNorm over the last axis (Zhang & Sennrich 2019): x / sqrt(mean(x²) + eps) · gain. */
@@ -117,13 +157,26 @@ export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor
 /**
  * GELU, tanh approximation as in GPT-2: 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³).
  * Computed as x·σ(2u), the same function (0.5·(1 + tanh(u)) = σ(2u)) in fewer ops: WASM's Sigmoid kernel
- * is ~10× faster than its Tanh.
+ * is ~10× faster than its Tanh. The derivative is written out, σ(2u) + x·σ(2u)·(1 − σ(2u))·2u′ with
+ * 2u′ = 2√(2/π)·(1 + 3·0.044715·x²), so the backward pass keeps only x and σ(2u).
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const twoU = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), 2 * Math.sqrt(2 / Math.PI));
-    return tf.mul(x, tf.sigmoid(twoU));
+  const a = 0.044715;
+  const c2 = 2 * Math.sqrt(2 / Math.PI);
+  const f = withGrad(([xx], save) => {
+    const s = tf.sigmoid(tf.mul(tf.mul(xx, tf.add(tf.mul(tf.square(xx), a), 1)), c2));
+    save([xx, s]);
+    return {
+      value: tf.mul(xx, s),
+      gradFunc: (dy, saved) => {
+        const [sx, ss] = saved;
+        const du2 = tf.add(tf.mul(tf.square(sx), 3 * a * c2), c2); // 2u′
+        const slope = tf.mul(tf.mul(sx, du2), tf.mul(ss, tf.sub(1, ss)));
+        return tf.mul(dy, tf.add(ss, slope));
+      },
+    };
   });
+  return f(x);
 }
 
 /** SwiGLU (Shazeer 2020) on `[n, 2h]` = [gate | up] → `[n, h]`: silu(gate) ⊙ up, silu(z) = z·σ(z). */
@@ -163,9 +216,10 @@ export function ropeTables(
 
 /**
  * Applies RoPE to `x: [..., len, headDim]` with tables from `ropeTables`: x·cos + rotateHalf(x)·sin, where
- * rotateHalf([a, b]) = [−b, a]. Each pair (a_i, b_i) is rotated by the angle position·θᵢ.
+ * rotateHalf([a, b]) = [−b, a]. Each pair (a_i, b_i) is rotated by the angle position·θᵢ. The tables may be
+ * reshaped to broadcast over other layouts, e.g. `[len, 1, headDim]` for `x: [batch, len, heads, headDim]`.
  */
-export function applyRope(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor {
+export function applyRope(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const [a, b] = tf.split(x, 2, -1);
     const rotated = tf.concat([tf.neg(b), a], -1);
@@ -219,16 +273,27 @@ export function causalSelfAttention(
 }
 // @end-answer
 
+/**
+ * n products at once as one depthwise convolution: `x: [M, K, n]`, `f: [K, n, N]` → `[M, n, N]` with
+ * out[i, c, j] = Σₖ x[i, k, c] · f[k, c, j] (image [1, M, K, n]: height M, width K, one channel per product;
+ * filter [1, K, n, N]: a 1×K window, channel multiplier N). WASM runs this through XNNPACK.
+ */
+function depthwise(x: tf.Tensor3D, f: tf.Tensor3D): tf.Tensor3D {
+  const [M, K, n] = x.shape;
+  const N = f.shape[2];
+  const y = tf.depthwiseConv2d(
+    tf.reshape(x, [1, M, K, n]) as tf.Tensor4D,
+    tf.reshape(f, [1, K, n, N]) as tf.Tensor4D,
+    1,
+    "valid",
+  );
+  return tf.reshape(y, [M, n, N]) as tf.Tensor3D;
+}
+
 /** One batched product `a: [n, M, K] · b: [n, K, N] → [n, M, N]` as a depthwise convolution (see `batchMatMul`). */
 function depthwiseProduct(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  const [n, M, K] = a.shape;
-  const N = b.shape[2];
-  // Image [1, M, K, n] (height M, width K, one channel per product), filter [1, K, n, N] (window 1×K,
-  // channel multiplier N): out[0, i, 0, c·N + j] = Σₖ a[c, i, k] · b[c, k, j].
-  const x = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, M, K, n]) as tf.Tensor4D;
-  const f = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, K, n, N]) as tf.Tensor4D;
-  const y = tf.depthwiseConv2d(x, f, 1, "valid");
-  return tf.transpose(tf.reshape(y, [M, n, N]), [1, 0, 2]) as tf.Tensor3D;
+  const y = depthwise(tf.transpose(a, [1, 2, 0]), tf.transpose(b, [1, 0, 2])); // [M, n, N]
+  return tf.transpose(y, [1, 0, 2]) as tf.Tensor3D;
 }
 
 /**
@@ -288,4 +353,99 @@ export function attention(
   const scores = tf.mul(batchMatMul(q, kT), 1 / Math.sqrt(hd));
   const weights = tf.softmax(mask ? tf.add(scores, mask) : scores) as tf.Tensor4D;
   return { out: batchMatMul(weights, v) as tf.Tensor4D, weights };
+}
+
+/**
+ * Causal attention of n independent heads kept in the layouts `depthwise` reads directly ("channels last",
+ * one channel per head): `qX: [T, hd, n]`, `kF: [hd, n, T]`, `vF: [T, n, hd]`, additive `mask: [T, 1, T]` →
+ * `[T, n, hd]`. Scores and weights stay `[T, n, T]` (query, head, key), so softmax runs over the last axis.
+ *
+ * The gradient is written out so that every product is again one `depthwise` call and only 7 transposes
+ * are needed (autodiff through `batchMatMul` costs 16): with P the weights and dS = P ⊙ (dP − Σⱼ dP ⊙ P) · scale,
+ * dP = dO · vᵀ, dV = Pᵀ · dO, dQ = dS · k, dK = dSᵀ · q, each arranged as x `[M, K, n]` and f `[K, n, N]`.
+ */
+function attentionChannelsLast(
+  qX: tf.Tensor3D,
+  kF: tf.Tensor3D,
+  vF: tf.Tensor3D,
+  mask: tf.Tensor | null,
+  scale: number,
+): tf.Tensor3D {
+  const f = withGrad(([q, k, v], save) => {
+    const scores = tf.mul(depthwise(q as tf.Tensor3D, k as tf.Tensor3D), scale); // [Tq, n, Tk]
+    const p = tf.softmax(mask ? tf.add(scores, mask) : scores) as tf.Tensor3D;
+    save([q, k, v, p]);
+    return {
+      value: depthwise(tf.transpose(p, [0, 2, 1]), v as tf.Tensor3D), // x [Tq, Tk, n], f [Tk, n, hd]
+      gradFunc: (dy, saved) => {
+        const [sq, sk, sv, sp] = saved as tf.Tensor3D[];
+        const dO = dy as tf.Tensor3D; // [Tq, n, hd]
+        const dP = depthwise(tf.transpose(dO, [0, 2, 1]), tf.transpose(sv, [2, 1, 0])); // [Tq, n, Tk]
+        const dV = depthwise(tf.transpose(sp, [2, 0, 1]), dO); // x [Tk, Tq, n], f [Tq, n, hd] → [Tk, n, hd]
+        const dS = tf.mul(tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))), scale) as tf.Tensor3D;
+        const dQ = tf.transpose(
+          depthwise(tf.transpose(dS, [0, 2, 1]), tf.transpose(sk, [2, 1, 0])),
+          [0, 2, 1],
+        );
+        const dK = depthwise(tf.transpose(sq, [1, 0, 2]), dS); // x [hd, Tq, n], f [Tq, n, Tk] → [hd, n, Tk]
+        return [dQ, dK, dV];
+      },
+    };
+  });
+  return f(qX, kF, vF) as tf.Tensor3D;
+}
+
+/**
+ * Multi-head causal self-attention from the fused projection `qkv: [B·T, 3·d]` (queries | keys | values,
+ * heads side by side in each) → the heads' outputs side by side `[B·T, d]`, ready for the output projection.
+ * `mask: [T, T]` additive; `rope`: cos/sin tables `[T, hd]` or null.
+ *
+ * On WASM the B·H heads are laid out channels-last (`attentionChannelsLast`): 16 transposes per layer and
+ * step instead of 29, which made the bench's `char` step 5–8% faster. Elsewhere it is `attention` on
+ * `[B, H, T, hd]`. Both compute the same function (checked against each other and PyTorch in the tests).
+ */
+export function selfAttention(
+  qkv: tf.Tensor2D,
+  batch: number,
+  time: number,
+  heads: number,
+  mask: tf.Tensor2D | null,
+  rope: [tf.Tensor2D, tf.Tensor2D] | null,
+): tf.Tensor2D {
+  const [B, T, H] = [batch, time, heads];
+  const d = qkv.shape[1] / 3;
+  const hd = d / H;
+  if (qkv.shape[0] !== B * T || !Number.isInteger(hd)) {
+    throw new Error(`selfAttention: qkv [${qkv.shape}] does not fit batch ${B}, time ${T}, ${H} heads`);
+  }
+  const [q2, k2, v2] = tf.split(qkv, 3, 1);
+  let q = tf.reshape(q2, [B, T, H, hd]);
+  let k = tf.reshape(k2, [B, T, H, hd]);
+  const v = tf.reshape(v2, [B, T, H, hd]);
+  if (rope) {
+    const [cos, sin] = rope.map((t) => tf.reshape(t, [T, 1, hd]));
+    q = applyRope(q, cos, sin);
+    k = applyRope(k, cos, sin);
+  }
+  let out: tf.Tensor; // [B, T, H, hd]
+  if (tf.getBackend() === "wasm") {
+    const n = B * H;
+    const o = attentionChannelsLast(
+      tf.reshape(tf.transpose(q, [1, 3, 0, 2]), [T, hd, n]) as tf.Tensor3D,
+      tf.reshape(tf.transpose(k, [3, 0, 2, 1]), [hd, n, T]) as tf.Tensor3D,
+      tf.reshape(tf.transpose(v, [1, 0, 2, 3]), [T, n, hd]) as tf.Tensor3D,
+      mask ? tf.reshape(mask, [T, 1, T]) : null,
+      1 / Math.sqrt(hd),
+    );
+    out = tf.transpose(tf.reshape(o, [T, B, H, hd]), [1, 0, 2, 3]);
+  } else {
+    const { out: o } = attention(
+      tf.transpose(q, [0, 2, 1, 3]) as tf.Tensor4D,
+      tf.transpose(k, [0, 2, 3, 1]) as tf.Tensor4D,
+      tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D,
+      mask,
+    );
+    out = tf.transpose(o, [0, 2, 1, 3]);
+  }
+  return tf.reshape(out, [B * T, d]) as tf.Tensor2D;
 }

@@ -12,8 +12,10 @@ import {
   linear,
   rmsNorm,
   ropeTables,
+  selfAttention,
   swiglu,
 } from "../../src/model";
+import { Rng } from "../../src/random";
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ""): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -184,5 +186,92 @@ describe("model/layers", () => {
     assert.deepEqual(out.shape, [2, 3, d]);
     close(out.dataSync().slice(0, 3), table.dataSync().slice(3, 6), 0, "row of id 1");
     tf.dispose([table, ids, r, g, out]);
+  });
+
+  describe("selfAttention (channels-last on WASM)", () => {
+    const [B, T, H, hd] = [2, 5, 2, 4];
+    const d = H * hd;
+    const rng = new Rng(7);
+    const data = Array.from({ length: B * T * 3 * d }, () => rng.normal(0, 1));
+    const weights = Array.from({ length: B * T * d }, () => rng.normal(0, 1));
+
+    /** Plain float64 attention, head by head: out[b·T + i, h·hd + e] (the reference). */
+    function reference(rope: boolean): number[] {
+      const at = (row: number, part: number, h: number, e: number): number =>
+        data[row * 3 * d + part * d + h * hd + e];
+      const rot = (vec: number[], t: number): number[] => {
+        if (!rope) return vec;
+        const half = hd / 2;
+        return vec.map((x, i) => {
+          const j = i % half;
+          const angle = t * Math.pow(10000, (-2 * j) / hd);
+          const other = i < half ? -vec[i + half] : vec[i - half];
+          return x * Math.cos(angle) + other * Math.sin(angle);
+        });
+      };
+      const out = new Array(B * T * d).fill(0);
+      for (let b = 0; b < B; b++) {
+        for (let h = 0; h < H; h++) {
+          const vecs = (part: number) =>
+            Array.from({ length: T }, (_, t) =>
+              Array.from({ length: hd }, (_, e) => at(b * T + t, part, h, e)),
+            );
+          const q = vecs(0).map((x, t) => rot(x, t));
+          const k = vecs(1).map((x, t) => rot(x, t));
+          const v = vecs(2);
+          for (let i = 0; i < T; i++) {
+            const s = k
+              .slice(0, i + 1)
+              .map((kj) => kj.reduce((a, x, e) => a + x * q[i][e], 0) / Math.sqrt(hd));
+            const m = Math.max(...s);
+            const w = s.map((x) => Math.exp(x - m));
+            const z = w.reduce((a, x) => a + x, 0);
+            for (let e = 0; e < hd; e++) {
+              out[(b * T + i) * d + h * hd + e] = w.reduce((a, x, j) => a + (x / z) * v[j][e], 0);
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    for (const rope of [false, true]) {
+      it(`equals a float64 head-by-head computation${rope ? " with RoPE" : ""} (tol 1e-5)`, () => {
+        const y = tf.tidy(() => {
+          const qkv = tf.tensor2d(data, [B * T, 3 * d]);
+          const tables = rope ? ropeTables(T, hd, 0, 10000) : null;
+          return selfAttention(qkv, B, T, H, causalMask(T, T), tables).dataSync();
+        });
+        close(y, reference(rope), 1e-5, "out");
+      });
+    }
+
+    it("has the gradient of the [B, H, T, hd] path through `attention` (tol 1e-5)", () => {
+      const qkv = tf.tensor2d(data, [B * T, 3 * d]);
+      const r = tf.tensor2d(weights, [B * T, d]);
+      const mask = causalMask(T, T);
+      const viaAttention = (x: tf.Tensor): tf.Tensor => {
+        const [q, k, v] = tf.split(x, 3, 1).map((t) => tf.reshape(t, [B, T, H, hd]));
+        const { out } = attention(
+          tf.transpose(q, [0, 2, 1, 3]) as tf.Tensor4D,
+          tf.transpose(k, [0, 2, 3, 1]) as tf.Tensor4D,
+          tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D,
+          mask,
+        );
+        return tf.sum(tf.mul(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]), r));
+      };
+      const fast = (x: tf.Tensor): tf.Tensor =>
+        tf.sum(tf.mul(selfAttention(x as tf.Tensor2D, B, T, H, mask, null), r));
+      const g1 = tf.grad(fast)(qkv);
+      const g2 = tf.grad(viaAttention)(qkv);
+      close(g1.dataSync(), g2.dataSync(), 1e-5, "d qkv");
+      tf.dispose([qkv, r, mask, g1, g2]);
+    });
+
+    it("rejects a qkv that does not fit the shapes", () => {
+      const qkv = tf.zeros([B * T + 1, 3 * d]) as tf.Tensor2D;
+      assert.throws(() => selfAttention(qkv, B, T, H, null, null), /does not fit batch 2, time 5, 2 heads/);
+      qkv.dispose();
+    });
   });
 });
