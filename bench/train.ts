@@ -92,6 +92,40 @@ async function parallelCeiling(backend: BackendName): Promise<{ perThread: Matmu
   return { perThread: [mine, other] };
 }
 
+/**
+ * The fields every `"bench":"train"` line has, from `steps` timed updates of `batch` rows that took `sec`:
+ * tokens/s, model GFLOP/s, and the fraction of the matMul ceiling (mean of before/after) times `workers`.
+ */
+function trainLine(
+  name: string,
+  config: GPTConfig,
+  backend: string,
+  batch: number,
+  steps: number,
+  sec: number,
+  [ceilingBefore, ceilingAfter]: [number, number],
+  workers: number,
+): { tokensPerSec: number; line: Record<string, unknown> } {
+  const tokensPerSec = (steps * batch * config.contextLength) / sec;
+  const gflops = (flopsPerToken(config) * tokensPerSec) / 1e9;
+  return {
+    tokensPerSec,
+    line: {
+      bench: "train",
+      config: name,
+      backend,
+      tokens_per_s: +tokensPerSec.toFixed(1),
+      gflops: +gflops.toFixed(3),
+      ceiling_fraction: +(gflops / (((ceilingBefore + ceilingAfter) / 2) * workers)).toFixed(4),
+      ceiling_gflops_before_after: [+ceilingBefore.toFixed(2), +ceilingAfter.toFixed(2)],
+      workers,
+      ms_per_step: +((sec * 1000) / steps).toFixed(1),
+      steps,
+      flops_per_token: flopsPerToken(config),
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const info = await initBackend({ quiet: true });
   const steps = Number(process.env.LLM_BENCH_STEPS ?? 5);
@@ -139,25 +173,8 @@ async function main(): Promise<void> {
     const sec = (performance.now() - t0) / 1000;
     // The ceiling again right after, so a load change during the run shows (and the fraction uses both).
     const ceilingAfter = matmulCeiling();
-    const ceilingHere = (ceiling + ceilingAfter) / 2;
-    const tokensPerSec = (steps * batch * config.contextLength) / sec;
-    const gflops = (flopsPerToken(config) * tokensPerSec) / 1e9;
-    console.log(
-      JSON.stringify({
-        bench: "train",
-        config: name,
-        backend: info.name,
-        tokens_per_s: +tokensPerSec.toFixed(1),
-        gflops: +gflops.toFixed(3),
-        ceiling_fraction: +(gflops / ceilingHere).toFixed(4),
-        ceiling_gflops_before_after: [+ceiling.toFixed(2), +ceilingAfter.toFixed(2)],
-        workers: 1,
-        ms_per_step: +((sec * 1000) / steps).toFixed(1),
-        steps,
-        flops_per_token: flopsPerToken(config),
-        load1: load(),
-      }),
-    );
+    const one = trainLine(name, config, info.name, batch, steps, sec, [ceiling, ceilingAfter], 1);
+    console.log(JSON.stringify({ ...one.line, load1: load() }));
     // Where the time goes: one step under the profiler, aggregated by kernel.
     const p0 = performance.now();
     const prof = await tf.profile(() => step());
@@ -232,23 +249,23 @@ async function main(): Promise<void> {
     const done = dp.timings();
     await dp.dispose();
     const ceilingAfter2 = matmulCeiling();
-    const tokensPerSec2 = (steps * batch * config.contextLength) / sec2;
-    const gflops2 = (flopsPerToken(config) * tokensPerSec2) / 1e9;
+    const two = trainLine(
+      name,
+      config,
+      info.name,
+      batch,
+      steps,
+      sec2,
+      [ceilingBefore2, ceilingAfter2],
+      workers,
+    );
     const perStep = (k: Exclude<keyof typeof done, "steps">): number =>
       +((done[k] - warm[k]) / steps).toFixed(1);
     console.log(
       JSON.stringify({
-        bench: "train",
-        config: name,
-        backend: info.name,
-        tokens_per_s: +tokensPerSec2.toFixed(1),
-        gflops: +gflops2.toFixed(3),
-        ceiling_fraction: +(gflops2 / (((ceilingBefore2 + ceilingAfter2) / 2) * workers)).toFixed(4),
-        ceiling_gflops_before_after: [+ceilingBefore2.toFixed(2), +ceilingAfter2.toFixed(2)],
-        workers,
+        ...two.line,
         rows_per_worker: batch / workers,
-        speedup_vs_workers_1: +(tokensPerSec2 / tokensPerSec).toFixed(3),
-        ms_per_step: +((sec2 * 1000) / steps).toFixed(1),
+        speedup_vs_workers_1: +(two.tokensPerSec / one.tokensPerSec).toFixed(3),
         split_ms: {
           share_weights: perStep("shareMs"),
           own_shard: perStep("ownMs"),
@@ -258,8 +275,6 @@ async function main(): Promise<void> {
           worker_load_weights: perStep("workerLoadMs"),
           worker_shard: perStep("workerComputeMs"),
         },
-        steps,
-        flops_per_token: flopsPerToken(config),
         load1: load(),
       }),
     );

@@ -121,70 +121,56 @@ function sliceFromHeap(
 
 /** Registers the replaced kernels for `wasm` (once; later calls do nothing). */
 export function registerWasmKernels(): void {
-  const original = tf.getKernel("Cast", "wasm");
-  if (!original || (original as { shared?: boolean }).shared) return;
-  const originalCast = original.kernelFunc;
-  const originalIdentity = (tf.getKernel("Identity", "wasm") as tf.KernelConfig).kernelFunc;
-  tf.unregisterKernel("Identity", "wasm");
-  tf.registerKernel({
-    kernelName: "Identity",
-    backendName: "wasm",
-    kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      return x.dtype === "string" ? originalIdentity(args) : share(x, args.backend as unknown as RefCounting);
-    },
+  if (registered) return;
+  registered = true;
+  const backendOf = (args: KernelArgs) => args.backend as unknown as RefCounting;
+  replaceKernel("Identity", (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    return x.dtype === "string" ? original(args) : share(x, backendOf(args));
   });
-  tf.unregisterKernel("Cast", "wasm");
-  const cast: tf.KernelConfig & { shared: boolean } = {
-    kernelName: "Cast",
-    backendName: "wasm",
-    shared: true,
-    kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
-      return x.dtype === dtype ? share(x, args.backend as unknown as RefCounting) : originalCast(args);
-    },
-  };
-  tf.registerKernel(cast);
-  const originalGather = (tf.getKernel("GatherV2", "wasm") as tf.KernelConfig).kernelFunc;
-  tf.unregisterKernel("GatherV2", "wasm");
-  tf.registerKernel({
-    kernelName: "GatherV2",
-    backendName: "wasm",
-    kernelFunc: (args: KernelArgs) => gatherRows(args, originalGather),
+  replaceKernel("Cast", (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
+    return x.dtype === dtype ? share(x, backendOf(args)) : original(args);
   });
-  const originalSlice = (tf.getKernel("Slice", "wasm") as tf.KernelConfig).kernelFunc;
-  tf.unregisterKernel("Slice", "wasm");
-  tf.registerKernel({
-    kernelName: "Slice",
-    backendName: "wasm",
-    kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === "string") return originalSlice(args);
-      const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
-      const [b, sz] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-      return sliceFromHeap(args.backend as unknown as RefCounting, x, b, sz);
-    },
+  replaceKernel("GatherV2", (original) => (args) => gatherRows(args, original));
+  replaceKernel("Slice", (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === "string") return original(args);
+    const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
+    const [b, sz] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    return sliceFromHeap(backendOf(args), x, b, sz);
   });
-  const originalSplit = (tf.getKernel("SplitV", "wasm") as tf.KernelConfig).kernelFunc;
-  tf.unregisterKernel("SplitV", "wasm");
+  replaceKernel("SplitV", (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === "string") return original(args);
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((piece) => {
+      const size = [...x.shape];
+      size[ax] = piece;
+      const out = sliceFromHeap(backendOf(args), x, [...begin], size);
+      begin[ax] += piece;
+      return out;
+    });
+  });
+}
+
+let registered = false;
+
+/** Swaps the `wasm` kernel `name` for `make(original)`; the original stays callable for the cases it keeps. */
+function replaceKernel(
+  name: string,
+  make: (original: tf.KernelFunc) => (args: KernelArgs) => ReturnType<tf.KernelFunc>,
+): void {
+  const config = tf.getKernel(name, "wasm");
+  if (!config) throw new Error(`registerWasmKernels: the wasm backend has no ${name} kernel to replace`);
+  tf.unregisterKernel(name, "wasm");
   tf.registerKernel({
-    kernelName: "SplitV",
+    kernelName: name,
     backendName: "wasm",
-    kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === "string") return originalSplit(args);
-      const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
-      const ax = tf.util.parseAxisParam(axis, x.shape)[0];
-      const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
-      const begin = new Array<number>(x.shape.length).fill(0);
-      return sizes.map((piece) => {
-        const size = [...x.shape];
-        size[ax] = piece;
-        const out = sliceFromHeap(args.backend as unknown as RefCounting, x, [...begin], size);
-        begin[ax] += piece;
-        return out;
-      });
-    },
+    kernelFunc: make(config.kernelFunc) as tf.KernelFunc,
   });
 }

@@ -21,19 +21,9 @@ import {
   trainStep,
   warmupCosine,
 } from "../../src/train";
+import { tinyConfig } from "./fixtures/tiny-models";
 
-const cfg: GPTConfig = {
-  vocabSize: 16,
-  contextLength: 8,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "rms",
-  positions: "rope",
-  activation: "swiglu",
-  tiedEmbeddings: true,
-};
+const cfg: GPTConfig = tinyConfig;
 /** A learnable stream: a repeating pattern with some noise, from a fixed seed. */
 function corpus(n: number): number[] {
   const rng = new Rng(99);

@@ -19,20 +19,10 @@ import {
   trainStep,
   warmupCosine,
 } from "../../src/train";
+import { tinyConfig, tinyGpt2Config } from "./fixtures/tiny-models";
 
-const cfg: GPTConfig = {
-  vocabSize: 16,
-  contextLength: 8,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "rms",
-  positions: "rope",
-  activation: "swiglu",
-  tiedEmbeddings: true,
-};
-const gpt2Style: GPTConfig = { ...cfg, norm: "layer", positions: "learned", activation: "gelu" };
+const cfg: GPTConfig = tinyConfig;
+const gpt2Style: GPTConfig = tinyGpt2Config;
 
 function corpus(n: number): number[] {
   const rng = new Rng(99);
