@@ -110,6 +110,30 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * Column sums of `m: [n, k]` → `[k]`. WASM reduces over axis 0 by transposing first (~9 ns per element);
+ * adding the top half of the rows to the bottom half, until one row is left, moves contiguous blocks only:
+ * ~3× faster for the LayerNorm gradients of the bench's `S` model ([2048, 256]). Small matrices and other
+ * backends use `tf.sum(m, 0)`.
+ */
+export function columnSums(m: tf.Tensor2D): tf.Tensor1D {
+  // Below ~128k numbers the transpose is cheap and one op beats the log₂(n) rounds of halving.
+  if (tf.getBackend() !== "wasm" || m.size < 1 << 17) return tf.sum(m, 0);
+  return tf.tidy(() => {
+    let rows = m;
+    while (rows.shape[0] > 1) {
+      const n = rows.shape[0];
+      const half = Math.floor(n / 2);
+      const top = tf.slice(rows, [0, 0], [half, -1]);
+      const bottom = tf.slice(rows, [half, 0], [half, -1]);
+      let sum = tf.add(top, bottom) as tf.Tensor2D;
+      if (n % 2 === 1) sum = tf.concat([sum, tf.slice(rows, [n - 1, 0], [1, -1])], 0) as tf.Tensor2D;
+      rows = sum;
+    }
+    return tf.reshape(rows, [-1]) as tf.Tensor1D;
+  });
+}
+
+/**
  * LayerNorm over the last axis: y = x̂ · gain (+ bias) with x̂ = (x − mean) / sqrt(var + eps), biased variance
  * as in PyTorch. `x: [..., d]`, `gain, bias: [d]`.
  *
@@ -139,9 +163,8 @@ export function layerNorm(
         const m1 = tf.mean(dxhat, -1, true);
         const m2 = tf.mean(tf.mul(dxhat, sxhat), -1, true);
         const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(sxhat, m2)), srstd);
-        // Column sums as tf.sum(·, 0): for a fresh tensor, twice as fast on WASM as the product 1ᵀ · m.
-        const dg = tf.sum(tf.mul(dy, sxhat), 0);
-        return b ? [dx, dg, tf.sum(dy, 0)] : [dx, dg];
+        const dg = columnSums(tf.mul(dy, sxhat) as tf.Tensor2D);
+        return b ? [dx, dg, columnSums(dy as tf.Tensor2D)] : [dx, dg];
       },
     };
   });

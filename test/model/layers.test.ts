@@ -6,6 +6,7 @@ import {
   attention,
   batchMatMul,
   causalMask,
+  columnSums,
   embedding,
   gelu,
   layerNorm,
@@ -273,5 +274,25 @@ describe("model/layers", () => {
       assert.throws(() => selfAttention(qkv, B, T, H, null, null), /does not fit batch 2, time 5, 2 heads/);
       qkv.dispose();
     });
+  });
+
+  it("columnSums equals float64 sums, for an odd row count on the halving path and a small matrix", () => {
+    const rng = new Rng(3);
+    for (const [n, k] of [
+      [1031, 130], // 134,030 numbers: the halving path (n odd at several rounds)
+      [5, 3],
+    ]) {
+      const data = Float32Array.from({ length: n * k }, () => rng.normal(0, 1));
+      const expected = Array.from({ length: k }, (_, j) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += data[i * k + j];
+        return s;
+      });
+      const m = tf.tensor2d(data, [n, k]);
+      const got = columnSums(m);
+      assert.deepEqual(got.shape, [k]);
+      close(got.dataSync(), expected, 1e-4, `[${n}, ${k}]`);
+      tf.dispose([m, got]);
+    }
   });
 });
