@@ -52,8 +52,10 @@ export interface KernelOptions {
   cwd: string;
   /** Environment of the kernel process (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** How long the kernel may take to answer its first kernel_info_request (default 120 s). */
+  /** How long the first kernel may take to answer kernel_info_request (default 60 s; it needs 2–3 s), doubled for each new one. */
   startTimeoutMs?: number;
+  /** Kernels started, at most, when one does not answer in time (default 2). */
+  startAttempts?: number;
 }
 
 export interface ExecuteOptions {
@@ -171,8 +173,29 @@ export class Kernel {
     });
   }
 
-  /** Starts tslab in `cwd` and waits until it answers on shell and iopub. */
+  /**
+   * Starts tslab in `cwd` and waits until it answers on shell and iopub. A kernel that does not answer in
+   * time is killed and a fresh one (new ports) started, up to `startAttempts`: once in CI a kernel never
+   * answered its first request, which failed a whole check for nothing the notebook did.
+   */
   static async start(options: KernelOptions): Promise<Kernel> {
+    const attempts = options.startAttempts ?? 2;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Each new kernel gets twice the time of the one before (a loaded machine starts kernels slowly).
+        const timeoutMs = (options.startTimeoutMs ?? 60_000) * 2 ** (attempt - 1);
+        return await Kernel.startOnce(options, timeoutMs);
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        const first = (err as Error).message.split("\n")[0];
+        process.stderr.write(
+          `course: ${first}; starting a new kernel (attempt ${attempt + 1} of ${attempts})\n`,
+        );
+      }
+    }
+  }
+
+  private static async startOnce(options: KernelOptions, timeoutMs: number): Promise<Kernel> {
     installExitHooks();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llm-ts-kernel-"));
     const [shell, iopub, stdin, control, hb] = await freePorts(5);
@@ -205,9 +228,12 @@ export class Kernel {
     const kernel = new Kernel(proc, conn, dir);
     liveKernels.add(kernel);
     try {
-      await kernel.waitReady(options.startTimeoutMs ?? 120_000);
+      await kernel.waitReady(timeoutMs);
     } catch (err) {
+      const log = kernel.logTail(800);
       await kernel.shutdown();
+      if (log && !(err as Error).message.includes(log))
+        (err as Error).message += `; the kernel's log ends with:\n${log}`;
       throw err;
     }
     return kernel;
