@@ -10,19 +10,23 @@ import * as tf from "@tensorflow/tfjs-core";
 import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
 import { GPT, GPTConfig, attention, causalMask } from "../../src/model";
-import { GPT2_MEDIUM, GPT2_MEDIUM_PARAMS, GPT2_SMALL, GPT2_SMALL_PARAMS } from "../model/gpt2-configs";
+import {
+  GPT2_MEDIUM,
+  GPT2_MEDIUM_PARAMS,
+  GPT2_SMALL,
+  GPT2_SMALL_PARAMS,
+  TINY_GPT2,
+} from "../model/gpt2-configs";
 import {
   AttentionFixture,
-  Flat,
   ParamCountFixture,
   SoftmaxFixture,
   closeTo,
+  fromFlat,
   loadTorchFixture,
 } from "../fixtures/torch/fixtures";
 
 const ch = loadChapter<typeof import("../../solutions/03-transformer")>("03-transformer");
-const fromFlat = (t: Flat): tf.Tensor => tf.tensor(t.data, t.shape, "float32");
-
 function assertClose(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
@@ -151,18 +155,7 @@ task("03.attention", 3, () => {
 });
 
 task("03.paramCount", 2, () => {
-  const tiny: GPTConfig = {
-    vocabSize: 10,
-    contextLength: 4,
-    dModel: 4,
-    nLayers: 1,
-    nHeads: 2,
-    dMlp: 8,
-    norm: "layer",
-    positions: "learned",
-    activation: "gelu",
-    tiedEmbeddings: false,
-  };
+  const tiny = TINY_GPT2;
   it("counts a tiny GPT-2-style model by hand", () => {
     // wte 40 + wpe 16 + ln_1 8 + c_attn 60 + c_proj 20 + ln_2 8 + c_fc 40 + mlp.c_proj 36 + ln_f 8 + lm_head 40
     assert.equal(ch.paramCount(tiny), 276);

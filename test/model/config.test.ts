@@ -7,20 +7,9 @@ import {
   paramCount,
   resolveConfig,
 } from "../../src/model";
-import { GPT2_SMALL, GPT2_SMALL_PARAMS } from "./gpt2-configs";
+import { GPT2_SMALL, GPT2_SMALL_PARAMS, TINY_GPT2 } from "./gpt2-configs";
 
-const tiny: GPTConfig = {
-  vocabSize: 10,
-  contextLength: 4,
-  dModel: 4,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 8,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: false,
-};
+const tiny: GPTConfig = TINY_GPT2;
 
 function fieldOf(fn: () => unknown): string {
   try {

@@ -12,15 +12,13 @@ import { GPT, attention, causalMask, gelu, layerNorm, parameterShapes } from "..
 import { crossEntropy } from "../../src/train";
 import {
   AttentionFixture,
-  Flat,
   LayerNormGeluFixture,
   ParamCountFixture,
   TinyGptFixture,
   closeTo,
+  fromFlat,
   loadTorchFixture,
 } from "../fixtures/torch/fixtures";
-
-const fromFlat = (t: Flat): tf.Tensor => tf.tensor(t.data, t.shape, "float32");
 
 describe("model vs PyTorch", () => {
   before(async () => {

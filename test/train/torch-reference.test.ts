@@ -12,12 +12,10 @@ import {
   AdamWFixture,
   ClipFixture,
   CrossEntropyFixture,
-  Flat,
   closeTo,
+  fromFlat,
   loadTorchFixture,
 } from "../fixtures/torch/fixtures";
-
-const fromFlat = (t: Flat): tf.Tensor => tf.tensor(t.data, t.shape, "float32");
 
 describe("train vs PyTorch", () => {
   before(async () => {
