@@ -28,9 +28,10 @@ interface RefCounting {
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-function share(x: tf.TensorInfo, backend: RefCounting, dtype: tf.DataType = x.dtype): tf.TensorInfo {
+/** A new tensor on `x`'s data (the backend counts the extra reference). */
+function share(x: tf.TensorInfo, backend: RefCounting): tf.TensorInfo {
   backend.incRef(x.dataId);
-  return { dataId: x.dataId, shape: x.shape, dtype };
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /**
@@ -59,10 +60,10 @@ function gatherRows(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo | 
   const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
   if (batchDims !== 0 || x.dtype === "string" || x.dtype === "complex64") return original(args);
   const backend = args.backend as unknown as RefCounting;
-  const ax = axis < 0 ? axis + x.shape.length : axis;
-  const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  const outer = tf.util.sizeFromShape(x.shape.slice(0, ax));
   const dim = x.shape[ax];
-  const inner = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
+  const inner = tf.util.sizeFromShape(x.shape.slice(ax + 1));
   const ids = backend.typedArrayFromHeap(indices);
   for (let k = 0; k < ids.length; k++) {
     if (!(ids[k] >= 0 && ids[k] < dim)) {
@@ -91,7 +92,7 @@ function sliceFromHeap(
   size: number[],
 ): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
-  const total = size.reduce((a, b) => a * b, 1);
+  const total = tf.util.sizeFromShape(size);
   if (total === 0) return out;
   const copy = heapCopier(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
   const rank = x.shape.length;
@@ -104,7 +105,7 @@ function sliceFromHeap(
   // Trailing axes taken whole merge with the axis before them into one longer contiguous run.
   let inner = rank - 1;
   while (inner > 0 && begin[inner] === 0 && size[inner] === x.shape[inner]) inner--;
-  const run = size.slice(inner).reduce((a, b) => a * b, 1);
+  const run = tf.util.sizeFromShape(size.slice(inner));
   const outer = size.slice(0, inner);
   const index = new Array<number>(inner).fill(0);
   for (let o = 0; o < total; o += run) {

@@ -9,7 +9,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../random";
 import { GPTConfig, ResolvedConfig, headDim, parameterShapes, resolveConfig } from "./config";
 import {
-  applyRope,
   attention,
   causalMask,
   embedding,
@@ -19,6 +18,7 @@ import {
   rmsNorm,
   ropeTables,
   selfAttention,
+  splitHeads,
   swiglu,
 } from "./layers";
 
@@ -194,17 +194,10 @@ export class GPT {
           // Training and plain forward passes: the fast layout on WASM (see `selfAttention`).
           h = tf.add(h, lin(selfAttention(qkv, B, T, H, mask, rope), `${pre}.attn.c_proj`));
         } else {
-          const [q2, k2, v2] = tf.split(qkv, 3, 1);
-          let q = tf.transpose(tf.reshape(q2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-          let kT: tf.Tensor4D;
-          let v = tf.transpose(tf.reshape(v2, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-          if (rope) {
-            q = applyRope(q, rope[0], rope[1]) as tf.Tensor4D;
-            const k = applyRope(tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 1, 3]), rope[0], rope[1]);
-            kT = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D; // [B, H, hd, T]
-          } else {
-            kT = tf.transpose(tf.reshape(k2, [B, T, H, hd]), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, hd, T]
-          }
+          const heads = splitHeads(qkv, B, T, H, rope); // [B, T, H, hd] each
+          const q = tf.transpose(heads.q, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+          let kT = tf.transpose(heads.k, [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, hd, T]
+          let v = tf.transpose(heads.v, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
           if (cache) {
             const prev = cache.layers[i];
             if (prev) {

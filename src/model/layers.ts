@@ -436,20 +436,8 @@ export function selfAttention(
   rope: [tf.Tensor2D, tf.Tensor2D] | null,
 ): tf.Tensor2D {
   const [B, T, H] = [batch, time, heads];
-  const d = qkv.shape[1] / 3;
-  const hd = d / H;
-  if (qkv.shape[0] !== B * T || !Number.isInteger(hd)) {
-    throw new Error(`selfAttention: qkv [${qkv.shape}] does not fit batch ${B}, time ${T}, ${H} heads`);
-  }
-  const [q2, k2, v2] = tf.split(qkv, 3, 1);
-  let q = tf.reshape(q2, [B, T, H, hd]);
-  let k = tf.reshape(k2, [B, T, H, hd]);
-  const v = tf.reshape(v2, [B, T, H, hd]);
-  if (rope) {
-    const [cos, sin] = rope.map((t) => tf.reshape(t, [T, 1, hd]));
-    q = applyRope(q, cos, sin);
-    k = applyRope(k, cos, sin);
-  }
+  const { q, k, v } = splitHeads(qkv, B, T, H, rope);
+  const hd = q.shape[3];
   let out: tf.Tensor; // [B, T, H, hd]
   if (tf.getBackend() === "wasm") {
     const n = B * H;
@@ -470,5 +458,27 @@ export function selfAttention(
     );
     out = tf.transpose(o, [0, 2, 1, 3]);
   }
-  return tf.reshape(out, [B * T, d]) as tf.Tensor2D;
+  return tf.reshape(out, [B * T, H * hd]) as tf.Tensor2D;
+}
+
+/**
+ * The fused projection `qkv: [B·T, 3·d]` (queries | keys | values, heads side by side in each) as
+ * `q, k, v: [B, T, H, hd]`, with RoPE (tables `[T, hd]` for these positions) applied to q and k.
+ */
+export function splitHeads(
+  qkv: tf.Tensor2D,
+  batch: number,
+  time: number,
+  heads: number,
+  rope: [tf.Tensor2D, tf.Tensor2D] | null,
+): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const [B, T, H] = [batch, time, heads];
+  const hd = qkv.shape[1] / 3 / H;
+  if (qkv.shape[0] !== B * T || !Number.isInteger(hd)) {
+    throw new Error(`selfAttention: qkv [${qkv.shape}] does not fit batch ${B}, time ${T}, ${H} heads`);
+  }
+  const [q, k, v] = tf.split(qkv, 3, 1).map((x) => tf.reshape(x, [B, T, H, hd]) as tf.Tensor4D);
+  if (!rope) return { q, k, v };
+  const [cos, sin] = rope.map((t) => tf.reshape(t, [T, 1, hd]));
+  return { q: applyRope(q, cos, sin) as tf.Tensor4D, k: applyRope(k, cos, sin) as tf.Tensor4D, v };
 }
