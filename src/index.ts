@@ -10,4 +10,5 @@ export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";
 export * as data from "./data";
+export * as course from "./course";
 export { NotImplemented, isNotImplemented } from "./errors";
