@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
 
+export { batchedMatMul, columnSum, dense, fusedAttention, gatherRows, withGrad } from "./ops";
+
 /** The backends the course knows, by the name used in `LLM_BACKEND`. */
 export const BACKEND_NAMES = ["node-gpu", "node", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -167,4 +169,21 @@ export async function initBackend(options: InitOptions = {}): Promise<BackendInf
 /** The backend chosen by `initBackend`, or null before it ran. */
 export function currentBackend(): BackendInfo | null {
   return current;
+}
+
+/**
+ * The course's name of the backend tfjs runs on now: the one `initBackend` chose, or, when a backend was set
+ * with `tf.setBackend` instead, the course backend with that tfjs name (`tensorflow` counts as `node`);
+ * undefined for a tfjs backend the course does not know.
+ */
+export function activeBackend(): BackendName | undefined {
+  const tfName = tf.getBackend();
+  if (current && current.tfName === tfName) return current.name;
+  const byTfName: Record<string, BackendName> = {
+    wasm: "wasm",
+    cpu: "cpu",
+    webgpu: "webgpu",
+    tensorflow: "node",
+  };
+  return byTfName[tfName];
 }

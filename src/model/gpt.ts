@@ -3,28 +3,28 @@
  *
  * Pre-norm blocks as in GPT-2: h = h + attn(norm₁(h)); h = h + mlp(norm₂(h)); then a final norm and the
  * output projection. All matrix products are 2-D `[batch·time, in] · [in, out]` (see `linear`) except the
- * two batched products inside attention. Weights live in `tf.Variable`s, one per named parameter.
+ * two batched products inside attention. Weights live in `tf.Variable`s, one per named parameter. `run` is
+ * the one forward (training, evaluation and generation with a KV cache), `block` the one block.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../random";
 import { GPTConfig, ResolvedConfig, headDim, parameterShapes, resolveConfig } from "./config";
 import {
-  attention,
   causalMask,
   embedding,
   gelu,
   layerNorm,
   linear,
+  multiHeadAttention,
   rmsNorm,
   ropeTables,
-  selfAttention,
   splitHeads,
   swiglu,
 } from "./layers";
 
-/** Keys and values of past positions for one layer: `kT: [batch, heads, headDim, past]`, `v: [batch, heads, past, headDim]`. */
+/** Keys and values of past positions for one layer: `k, v: [batch, past, heads, headDim]` (as `splitHeads` gives them). */
 export interface LayerCache {
-  kT: tf.Tensor4D;
+  k: tf.Tensor4D;
   v: tf.Tensor4D;
 }
 
@@ -39,12 +39,23 @@ export interface ForwardOptions {
   attentionWeights?: tf.Tensor4D[];
 }
 
+/** What every block of one forward pass shares: sizes, RoPE tables, the mask, the cache being extended. */
+interface ForwardState {
+  B: number;
+  T: number;
+  /** cos/sin `[T, headDim]` for these positions, or null without RoPE. */
+  rope: [tf.Tensor2D, tf.Tensor2D] | null;
+  /** Additive causal mask `[T, past + T]`, or null for a single position. */
+  mask: tf.Tensor2D | null;
+  cache: KVCache | null;
+  /** The cache entries this pass makes (kept tensors), one per layer. */
+  newLayers: LayerCache[];
+  attentionWeights?: tf.Tensor4D[];
+}
+
 /** Frees the tensors held by a cache. */
 export function disposeCache(cache: KVCache): void {
-  for (const l of cache.layers) {
-    l.kT.dispose();
-    l.v.dispose();
-  }
+  for (const l of cache.layers) tf.dispose([l.k, l.v]);
   cache.layers = [];
   cache.length = 0;
 }
@@ -73,7 +84,7 @@ export class GPT {
     for (const [name, shape] of parameterShapes(this.config)) {
       const size = shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(size);
-      if (/\.(ln_\d|ln_f)\.weight$/.test(name) || name === "ln_f.weight") data.fill(1);
+      if (/\.ln_\d\.weight$/.test(name) || name === "ln_f.weight") data.fill(1);
       else if (!/\.bias$/.test(name)) {
         const std = initStdFor(name, this.config);
         for (let i = 0; i < size; i++) data[i] = rng.normal(0, std);
@@ -157,76 +168,93 @@ export class GPT {
     }
   }
 
+  /** Norm `name` (`h.0.ln_1`, `ln_f`, …) of the configured kind over the last axis of `x: [n, d]`. */
+  private norm(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    const c = this.config;
+    const gain = this.param(`${name}.weight`) as tf.Tensor1D;
+    return (
+      c.norm === "layer"
+        ? layerNorm(x, gain, this.params.get(`${name}.bias`) as tf.Tensor1D | undefined, c.normEps)
+        : rmsNorm(x, gain, c.normEps)
+    ) as tf.Tensor2D;
+  }
+
+  /** The linear map `name` (`h.0.mlp.c_fc`, …): `x: [n, in]` → `[n, out]`, with its bias if it has one. */
+  private lin(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    const bias = this.params.get(`${name}.bias`) as tf.Tensor1D | undefined;
+    return linear(x, this.param(`${name}.weight`) as tf.Tensor2D, bias);
+  }
+
+  /**
+   * Causal self-attention of layer `i`: `x: [B·T, d]` → `[B·T, d]`. One product gives q, k, v; the heads are
+   * split (RoPE applied), the cached keys and values of earlier positions put in front, attended, merged
+   * and projected.
+   */
+  private attention(x: tf.Tensor2D, i: number, s: ForwardState): tf.Tensor2D {
+    const { B, T } = s;
+    const H = this.config.nHeads;
+    const heads = splitHeads(this.lin(x, `h.${i}.attn.c_attn`), B, T, H, s.rope); // [B, T, H, hd] each
+    let { k, v } = heads;
+    if (s.cache) {
+      const prev = s.cache.layers[i];
+      if (prev) {
+        k = tf.concat([prev.k, k], 1) as tf.Tensor4D;
+        v = tf.concat([prev.v, v], 1) as tf.Tensor4D;
+      }
+      s.newLayers.push({ k: tf.keep(k), v: tf.keep(v) });
+    }
+    const out = multiHeadAttention(heads.q, k, v, s.mask, s.attentionWeights);
+    return this.lin(tf.reshape(out, [B * T, this.config.dModel]) as tf.Tensor2D, `h.${i}.attn.c_proj`);
+  }
+
+  /** The MLP of layer `i`: `x: [B·T, d]` → `[B·T, d]`, up-projection, GELU or SwiGLU, down-projection. */
+  private mlp(x: tf.Tensor2D, i: number): tf.Tensor2D {
+    const up = this.lin(x, `h.${i}.mlp.c_fc`);
+    const act = this.config.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);
+    return this.lin(act, `h.${i}.mlp.c_proj`);
+  }
+
+  /** Pre-norm block `i` on the residual stream `h: [B·T, d]`: h + attn(norm₁(h)), then + mlp(norm₂(h)). */
+  private block(h: tf.Tensor2D, i: number, s: ForwardState): tf.Tensor2D {
+    const a = tf.add(h, this.attention(this.norm(h, `h.${i}.ln_1`), i, s)) as tf.Tensor2D;
+    return tf.add(a, this.mlp(this.norm(a, `h.${i}.ln_2`), i)) as tf.Tensor2D;
+  }
+
   private run(ids: tf.Tensor2D, cache: KVCache | null, options: ForwardOptions): tf.Tensor3D {
     const past = cache ? cache.length : 0;
     this.checkIds(ids, past);
     this.checkRange(ids);
     const c = this.config;
     const [B, T] = ids.shape;
-    const H = c.nHeads;
-    const hd = headDim(c);
     const d = c.dModel;
-    const p = (name: string): tf.Variable => this.param(name);
-    const opt = (name: string): tf.Tensor1D | undefined => this.params.get(name) as tf.Tensor1D | undefined;
-    const norm = (x: tf.Tensor, name: string): tf.Tensor2D =>
-      (c.norm === "layer"
-        ? layerNorm(x, p(`${name}.weight`) as tf.Tensor1D, opt(`${name}.bias`), c.normEps)
-        : rmsNorm(x, p(`${name}.weight`) as tf.Tensor1D, c.normEps)) as tf.Tensor2D;
-    const lin = (x: tf.Tensor2D, name: string): tf.Tensor2D =>
-      linear(x, p(`${name}.weight`) as tf.Tensor2D, opt(`${name}.bias`));
     const newLayers: LayerCache[] = [];
 
     const logits = tf.tidy(() => {
       // Residual stream as [B·T, d] so every linear map is one 2-D product.
-      let h = tf.reshape(embedding(p("wte.weight") as tf.Tensor2D, ids), [B * T, d]) as tf.Tensor2D;
+      let h = tf.reshape(embedding(this.param("wte.weight") as tf.Tensor2D, ids), [B * T, d]) as tf.Tensor2D;
       if (c.positions === "learned") {
-        const pos = tf.slice(p("wpe.weight"), [past, 0], [T, d]);
+        const pos = tf.slice(this.param("wpe.weight"), [past, 0], [T, d]);
         h = tf.reshape(tf.add(tf.reshape(h, [B, T, d]), pos), [B * T, d]);
       }
-      const rope = c.positions === "rope" ? ropeTables(T, hd, past, c.ropeBase) : null;
       const keys = past + T;
-      const mask = keys > 1 ? causalMask(T, keys, past) : null;
-      for (let i = 0; i < c.nLayers; i++) {
-        const pre = `h.${i}`;
-        // Attention: one product for q, k, v; heads split by reshapes and transposes.
-        const qkv = lin(norm(h, `${pre}.ln_1`), `${pre}.attn.c_attn`);
-        if (!cache && !options.attentionWeights) {
-          // Training and plain forward passes: the fast layout on WASM (see `selfAttention`).
-          h = tf.add(h, lin(selfAttention(qkv, B, T, H, mask, rope), `${pre}.attn.c_proj`));
-        } else {
-          const heads = splitHeads(qkv, B, T, H, rope); // [B, T, H, hd] each
-          const q = tf.transpose(heads.q, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-          let kT = tf.transpose(heads.k, [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, hd, T]
-          let v = tf.transpose(heads.v, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-          if (cache) {
-            const prev = cache.layers[i];
-            if (prev) {
-              kT = tf.concat([prev.kT, kT], 3) as tf.Tensor4D;
-              v = tf.concat([prev.v, v], 2) as tf.Tensor4D;
-            }
-            newLayers.push({ kT: tf.keep(kT), v: tf.keep(v) });
-          }
-          const { out, weights } = attention(q, kT, v, mask);
-          if (options.attentionWeights) options.attentionWeights.push(tf.keep(weights));
-          const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-          h = tf.add(h, lin(merged, `${pre}.attn.c_proj`));
-        }
-        // MLP.
-        const up = lin(norm(h, `${pre}.ln_2`), `${pre}.mlp.c_fc`);
-        const act = c.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);
-        h = tf.add(h, lin(act, `${pre}.mlp.c_proj`));
-      }
-      const hf = norm(h, "ln_f");
+      const state: ForwardState = {
+        B,
+        T,
+        rope: c.positions === "rope" ? ropeTables(T, headDim(c), past, c.ropeBase) : null,
+        mask: keys > 1 ? causalMask(T, keys, past) : null,
+        cache,
+        newLayers,
+        attentionWeights: options.attentionWeights,
+      };
+      for (let i = 0; i < c.nLayers; i++) h = this.block(h, i, state);
+      const hf = this.norm(h, "ln_f");
       const head = c.tiedEmbeddings
-        ? (tf.transpose(p("wte.weight")) as tf.Tensor2D)
-        : (p("lm_head.weight") as tf.Tensor2D);
+        ? (tf.transpose(this.param("wte.weight")) as tf.Tensor2D)
+        : (this.param("lm_head.weight") as tf.Tensor2D);
       return tf.reshape(linear(hf, head), [B, T, c.vocabSize]) as tf.Tensor3D;
     });
     if (cache) {
-      for (const l of cache.layers) {
-        l.kT.dispose();
-        l.v.dispose();
-      }
+      for (const l of cache.layers) tf.dispose([l.k, l.v]);
       cache.layers = newLayers;
       cache.length = past + T;
     }

@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "../backend/gradients";
-import { withGrad } from "../model/layers";
+import { withGrad } from "../backend/ops";
 
 export interface CrossEntropyOptions {
   /** Targets equal to this are masked out (not counted in the mean). Default −100, as PyTorch. */

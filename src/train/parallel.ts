@@ -17,7 +17,7 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
-import { BackendName, currentBackend } from "../backend";
+import { BackendName, activeBackend } from "../backend";
 import { GPT, ResolvedConfig } from "../model";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
@@ -92,23 +92,6 @@ interface WorkerSlot {
   worker: Worker;
   pending: Map<number, Pending>;
   exited: Promise<number>;
-}
-
-/**
- * The course's name of the backend tfjs runs on now, so workers use the same kernels as this thread (also when
- * a backend was set with `tf.setBackend` rather than `initBackend`); undefined lets a worker choose.
- */
-function activeBackend(): BackendName | undefined {
-  const tfName = tf.getBackend();
-  const chosen = currentBackend();
-  if (chosen && chosen.tfName === tfName) return chosen.name;
-  const byTfName: Record<string, BackendName> = {
-    wasm: "wasm",
-    cpu: "cpu",
-    webgpu: "webgpu",
-    tensorflow: "node",
-  };
-  return byTfName[tfName];
 }
 
 /** How to start the worker module next to this one: `.ts` under tsx (tests, benchmarks), `.js` from dist/. */

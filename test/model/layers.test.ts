@@ -4,16 +4,15 @@ import { initBackend } from "../../src/backend";
 import {
   applyRope,
   attention,
-  batchMatMul,
   causalMask,
-  columnSums,
   embedding,
   gelu,
   layerNorm,
   linear,
   rmsNorm,
+  multiHeadAttention,
   ropeTables,
-  selfAttention,
+  splitHeads,
   swiglu,
 } from "../../src/model";
 import { Rng } from "../../src/random";
@@ -140,28 +139,6 @@ describe("model/layers", () => {
     tf.dispose([x, w, b, r, ...ours, ...ref, ...noBias]);
   });
 
-  it("batchMatMul and its gradient equal tf.matMul's on a 4-D, non-square case", () => {
-    const a = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 5);
-    const b = tf.randomNormal([2, 3, 4, 6], 0, 1, "float32", 6);
-    const r = tf.randomNormal([2, 3, 5, 6], 0, 1, "float32", 7);
-    const ours = batchMatMul(a, b);
-    const ref = tf.matMul(a, b);
-    assert.deepEqual(ours.shape, [2, 3, 5, 6]);
-    close(ours.dataSync(), ref.dataSync(), 1e-5, "value");
-    // Entry (0, 1, 2, 3) by hand: Σₖ a[0,1,2,k] · b[0,1,k,3].
-    const av = a.arraySync() as number[][][][];
-    const bv = b.arraySync() as number[][][][];
-    const hand = [0, 1, 2, 3].reduce((s, k) => s + av[0][1][2][k] * bv[0][1][k][3], 0);
-    close([(ours.arraySync() as number[][][][])[0][1][2][3]], [hand], 1e-5, "hand entry");
-    const g = tf.grads((x, y) => tf.sum(tf.mul(batchMatMul(x, y), r)))([a, b]);
-    const gRef = tf.grads((x, y) => tf.sum(tf.mul(tf.matMul(x, y), r)))([a, b]);
-    close(g[0].dataSync(), gRef[0].dataSync(), 1e-5, "da");
-    close(g[1].dataSync(), gRef[1].dataSync(), 1e-5, "db");
-    assert.throws(() => batchMatMul(a, tf.zeros([2, 3, 5, 6])), /inner sizes differ/);
-    assert.throws(() => batchMatMul(a, tf.zeros([3, 3, 4, 6])), /same batch dims/);
-    tf.dispose([a, b, r, ours, ref, ...g, ...gRef]);
-  });
-
   it("embedding's scatter-add gradient equals the one-hot reference, with repeated ids", () => {
     const V = 7,
       d = 3;
@@ -189,9 +166,19 @@ describe("model/layers", () => {
     tf.dispose([table, ids, r, g, out]);
   });
 
-  describe("selfAttention (channels-last on WASM)", () => {
+  describe("multiHeadAttention (the backend's fused kernel where it has one, e.g. WASM)", () => {
     const [B, T, H, hd] = [2, 5, 2, 4];
     const d = H * hd;
+    /** qkv `[B·T, 3d]` → heads → attention → merged `[B·T, d]`, as a GPT layer does (weights: the maths path). */
+    const selfAttention = (
+      qkv: tf.Tensor2D,
+      mask: tf.Tensor2D | null,
+      rope: [tf.Tensor2D, tf.Tensor2D] | null,
+      weights?: tf.Tensor4D[],
+    ): tf.Tensor2D => {
+      const { q, k, v } = splitHeads(qkv, B, T, H, rope);
+      return tf.reshape(multiHeadAttention(q, k, v, mask, weights), [B * T, d]) as tf.Tensor2D;
+    };
     const rng = new Rng(7);
     const data = Array.from({ length: B * T * 3 * d }, () => rng.normal(0, 1));
     const weights = Array.from({ length: B * T * d }, () => rng.normal(0, 1));
@@ -241,7 +228,7 @@ describe("model/layers", () => {
         const y = tf.tidy(() => {
           const qkv = tf.tensor2d(data, [B * T, 3 * d]);
           const tables = rope ? ropeTables(T, hd, 0, 10000) : null;
-          return selfAttention(qkv, B, T, H, causalMask(T, T), tables).dataSync();
+          return selfAttention(qkv, causalMask(T, T), tables).dataSync();
         });
         close(y, reference(rope), 1e-5, "out");
       });
@@ -262,37 +249,43 @@ describe("model/layers", () => {
         return tf.sum(tf.mul(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]), r));
       };
       const fast = (x: tf.Tensor): tf.Tensor =>
-        tf.sum(tf.mul(selfAttention(x as tf.Tensor2D, B, T, H, mask, null), r));
+        tf.sum(tf.mul(selfAttention(x as tf.Tensor2D, mask, null), r));
       const g1 = tf.grad(fast)(qkv);
       const g2 = tf.grad(viaAttention)(qkv);
       close(g1.dataSync(), g2.dataSync(), 1e-5, "d qkv");
       tf.dispose([qkv, r, mask, g1, g2]);
     });
 
+    it("with cached keys (2 new queries after 3 cached positions) equals the maths path, weights rows sum to 1", () => {
+      const [Tq, Tk] = [2, 5];
+      const rng2 = new Rng(8);
+      const randn = (shape: [number, number, number, number]) =>
+        tf.tensor(
+          Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng2.normal(0, 1)),
+          shape,
+        ) as tf.Tensor4D;
+      const [q, k, v] = [randn([B, Tq, H, hd]), randn([B, Tk, H, hd]), randn([B, Tk, H, hd])];
+      const mask = causalMask(Tq, Tk, Tk - Tq);
+      const ws: tf.Tensor4D[] = [];
+      const plain = multiHeadAttention(q, k, v, mask, ws);
+      const fused = multiHeadAttention(q, k, v, mask);
+      assert.deepEqual(fused.shape, [B, Tq, H, hd]);
+      close(fused.dataSync(), plain.dataSync(), 1e-5, "out");
+      assert.deepEqual(ws[0].shape, [B, H, Tq, Tk]);
+      const rows = tf.sum(ws[0], -1);
+      close(rows.dataSync(), new Array(B * H * Tq).fill(1), 1e-6, "weight rows");
+      // Query 0 sits at position 3: it sees keys 0…3, not key 4.
+      assert.equal((ws[0].arraySync() as number[][][][])[1][1][0][4], 0);
+      tf.dispose([q, k, v, mask, plain, fused, rows, ...ws]);
+    });
+
     it("rejects a qkv that does not fit the shapes", () => {
       const qkv = tf.zeros([B * T + 1, 3 * d]) as tf.Tensor2D;
-      assert.throws(() => selfAttention(qkv, B, T, H, null, null), /does not fit batch 2, time 5, 2 heads/);
+      assert.throws(
+        () => splitHeads(qkv, B, T, H, null),
+        /splitHeads: .* does not fit batch 2, time 5, 2 heads/,
+      );
       qkv.dispose();
     });
-  });
-
-  it("columnSums equals float64 sums, for an odd row count on the halving path and a small matrix", () => {
-    const rng = new Rng(3);
-    for (const [n, k] of [
-      [1031, 130], // 134,030 numbers: the halving path (n odd at several rounds)
-      [5, 3],
-    ]) {
-      const data = Float32Array.from({ length: n * k }, () => rng.normal(0, 1));
-      const expected = Array.from({ length: k }, (_, j) => {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += data[i * k + j];
-        return s;
-      });
-      const m = tf.tensor2d(data, [n, k]);
-      const got = columnSums(m);
-      assert.deepEqual(got.shape, [k]);
-      close(got.dataSync(), expected, 1e-4, `[${n}, ${k}]`);
-      tf.dispose([m, got]);
-    }
   });
 });
