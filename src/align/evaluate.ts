@@ -8,6 +8,7 @@ import { GPT } from "../model";
 import { Tokenizer } from "../tokenizer";
 import { respond } from "./chat";
 import { InstructionExample, isCorrect, toMessages } from "./instructions";
+import { chatPrompt } from "./template";
 
 export interface Interval {
   /** k/n (NaN when n = 0). */
@@ -92,8 +93,14 @@ export async function answerAll(
   options: AnswerOptions = {},
 ): Promise<Answered[]> {
   const out: Answered[] = [];
+  const ctx = model.config.contextLength;
   for (const example of examples) {
-    const r = respond(model, tok, toMessages(example, false), { maxNewTokens: options.maxNewTokens ?? 8 });
+    const messages = toMessages(example, false);
+    // A long question leaves less room for the answer (an answer cut by the context is not finished).
+    const room = ctx - chatPrompt(tok, messages).length;
+    if (room < 1)
+      throw new Error(`answerAll: the question "${example.prompt}" fills the context of ${ctx} tokens`);
+    const r = respond(model, tok, messages, { maxNewTokens: Math.min(options.maxNewTokens ?? 8, room) });
     out.push({
       example,
       response: r.text,

@@ -189,7 +189,7 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
   for (const raw of src.text.split(/(?<=[.!?])\s+/)) {
     const s = raw.replace(/\s+/g, " ").trim();
     const words: string[] = s.toLowerCase().match(/[a-z']+/g) ?? [];
-    if (words.length < 3 || words.length > 9 || seen.has(s) || /["“”]/.test(s)) continue;
+    if (words.length < 3 || words.length > 9 || s.length > 60 || seen.has(s) || /["“”]/.test(s)) continue;
     const score = words.reduce((t, w) => t + (src.valence.get(w) ?? 0), 0);
     if (Math.abs(score) < 2) continue;
     seen.add(s);
@@ -205,6 +205,7 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
     for (let k = 0; k < 12 && words.length > 40; k++) {
       const start = 10 + rng.int(words.length - 30);
       const passage = words.slice(start, start + 8).join(" ");
+      if (passage.length > 60) continue;
       century.push({ item: passage, x: passage, answer: label, group });
     }
   }

@@ -5,7 +5,8 @@
  */
 import { GPTConfig } from "../../model";
 import { Rng } from "../../random";
-import { Tokenizer, mobyDickChapters, sotuSpeeches, trainBpe } from "../../tokenizer";
+import { mobyDickChapters, sotuSpeeches, splitDocuments } from "../../corpora";
+import { Tokenizer, trainBpe } from "../../tokenizer";
 import { AdamW, TokenBatcher, trainLoop, warmupCosine } from "../../train";
 import { GPT } from "../../model";
 import { Recipe, Size } from "../registry";
@@ -32,27 +33,26 @@ const SIZES = {
 const GPT2_STYLE = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
 const SEED = 0;
 
-/** Documents of the base corpus: Moby-Dick's chapters and the SOTU addresses, split into training and validation. */
+/**
+ * The base corpus: Moby-Dick's chapters and the SOTU addresses, split by whole document with the course's seeded
+ * split (`corpora.splitDocuments`); training documents up to the size's character budget, validation documents
+ * up to a tenth of it. Documents are joined by `<|endoftext|>`.
+ */
 export function baseCorpus(size: Size): { train: string; validation: string } {
-  const s = SIZES[size];
   const docs: string[] = [...mobyDickChapters().map((c) => c.text), ...sotuSpeeches().map((sp) => sp.text)];
-  // Every tenth document is validation (whole documents, so no passage is on both sides).
-  const train: string[] = [];
-  const validation: string[] = [];
-  docs.forEach((d, i) => (i % 10 === 9 ? validation : train).push(d));
-  const cap = (list: string[], chars: number): string => {
+  const split = splitDocuments(docs, { seed: SEED, validation: 0.1, test: 0 });
+  const cap = (list: readonly string[], chars: number): string => {
     const out: string[] = [];
     let n = 0;
-    // Interleave books and speeches by taking every k-th document until the budget is spent.
-    const order = new Rng(SEED).shuffle(list.map((_, i) => i));
-    for (const i of order) {
+    for (const d of list) {
       if (n >= chars) break;
-      out.push(list[i]);
-      n += list[i].length;
+      out.push(d);
+      n += d.length;
     }
     return out.join("\n<|endoftext|>\n");
   };
-  return { train: cap(train, s.corpusChars), validation: cap(validation, s.corpusChars / 10) };
+  const budget = SIZES[size].corpusChars;
+  return { train: cap(split.train, budget), validation: cap(split.validation, budget / 10) };
 }
 
 export const baseRecipe: Recipe = {
@@ -63,7 +63,7 @@ export const baseRecipe: Recipe = {
     ...SIZES[size],
     ...GPT2_STYLE,
     seed: SEED,
-    corpus: "moby-dick+sotu, every 10th doc held out",
+    corpus: "moby-dick chapters + sotu speeches, splitDocuments seed 0, 10 % validation",
   }),
   build: async (ctx) => {
     const s = SIZES[ctx.size];
