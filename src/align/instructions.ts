@@ -5,7 +5,7 @@
  * |-----------|--------------------------------|---------------------------------------------------------|----------------|
  * | gender    | first-names lists              | Is Mary a female or a male name?                        | female         |
  * | sentiment | AFINN-165 valences + sentences | Is this positive or negative? "a fine day"              | positive       |
- * | rhyme     | CMUdict pronunciations         | Which word rhymes with "cat": "dog" or "hat"?           | hat            |
+ * | rhyme     | CMUdict pronunciations         | Do cat and hat rhyme?                                   | yes            |
  * | century   | State of the Union addresses   | Which century is this State of the Union passage from?… | 19th           |
  * | count     | words of Moby-Dick             | How many letters are in "whale"?                        | 5              |
  * | reverse   | words of Moby-Dick             | Spell "whale" backwards.                                | elahw          |
@@ -59,14 +59,9 @@ const PHRASINGS: Record<TaskName, readonly string[]> = {
     'Positive or negative: "{x}"?',
     'Does "{x}" sound positive or negative?',
   ],
-  rhyme: [
-    "Which word rhymes with {x}?",
-    "Pick the rhyme for {x}.",
-    "Rhyme with {x}?",
-    "Of the two, which rhymes with {x}?",
-  ],
+  rhyme: ["Do {x} rhyme?", "{x}: do they rhyme?", "Rhyme or not: {x}?", "Tell me if {x} rhyme."],
   century: [
-    'Which century is this State of the Union passage from? "{x}"',
+    'Which century is this passage from? "{x}"',
     'Century of this address: "{x}"?',
     'When was this said (century)? "{x}"',
     'In what century did a president say "{x}"?',
@@ -159,7 +154,7 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
     .map((w) => ({ item: w, x: w, answer: [...w].reverse().join("") }));
   const repeat: Item[] = common.map((w) => ({ item: w, x: w, answer: w }));
 
-  // Rhymes among common words that CMUdict knows: (word, a rhyme, a non-rhyme), the two options in random order.
+  // Rhymes among common words that CMUdict knows: (word, a rhyme) → yes, (word, a non-rhyme) → no, balanced.
   const byRhyme = new Map<string, string[]>();
   const rhymeOf = new Map<string, string>();
   for (const w of common) {
@@ -179,8 +174,8 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
     const mate = mates[rng.int(mates.length)];
     let other = known[rng.int(known.length)];
     while (rhymeOf.get(other) === rhymeOf.get(w)) other = known[rng.int(known.length)];
-    const [a, b] = rng.next() < 0.5 ? [mate, other] : [other, mate];
-    rhyme.push({ item: w, x: `${w}: ${a} or ${b}`, answer: mate });
+    rhyme.push({ item: `${w}+${mate}`, x: `${w} and ${mate}`, answer: "yes", group: w });
+    rhyme.push({ item: `${w}+${other}`, x: `${w} and ${other}`, answer: "no", group: w });
   }
 
   // Sentiment: short sentences of the text whose AFINN words sum to a clear sign.
@@ -196,7 +191,7 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
     sentiment.push({ item: s, x: s, answer: score > 0 ? "positive" : "negative" });
   }
 
-  // Century: 8-word passages of the addresses, grouped by speech so a held-out speech is wholly unseen.
+  // Century: 6-word passages of the addresses, grouped by speech so a held-out speech is wholly unseen.
   const century: Item[] = [];
   for (const sp of src.speeches) {
     const words = sp.text.split(/\s+/).filter((w) => /^[A-Za-z,.;']+$/.test(w));
@@ -204,8 +199,8 @@ function buildItems(src: InstructionSources, rng: Rng): Record<TaskName, Item[]>
     const group = `${sp.year}:${sp.text.length}`;
     for (let k = 0; k < 12 && words.length > 40; k++) {
       const start = 10 + rng.int(words.length - 30);
-      const passage = words.slice(start, start + 8).join(" ");
-      if (passage.length > 60) continue;
+      const passage = words.slice(start, start + 6).join(" ");
+      if (passage.length > 50) continue;
       century.push({ item: passage, x: passage, answer: label, group });
     }
   }
@@ -302,7 +297,7 @@ export function instructionData(src: InstructionSources, options: InstructionOpt
     const freq = new Map<string, number>();
     for (const e of train) freq.set(e.answer, (freq.get(e.answer) ?? 0) + 1);
     const majorityAnswer = [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
-    data.baselines[task] = { majorityAnswer, choices: task === "rhyme" ? 2 : freq.size };
+    data.baselines[task] = { majorityAnswer, choices: freq.size };
   }
   rng.shuffle(data.train);
   return data;

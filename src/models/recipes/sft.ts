@@ -16,8 +16,8 @@ import {
 import { Recipe, Size } from "../registry";
 
 const SIZES = {
-  quick: { trainPerTask: 600, steps: 300, batch: 32, lr: 3e-3 },
-  full: { trainPerTask: 3000, steps: 1500, batch: 32, lr: 2e-3 },
+  quick: { trainPerTask: 600, steps: 400, batch: 32, lr: 6e-3 },
+  full: { trainPerTask: 3000, steps: 1500, batch: 32, lr: 3e-3 },
 } as const;
 const SEED = 0;
 
