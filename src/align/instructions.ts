@@ -254,8 +254,7 @@ export function instructionData(src: InstructionSources, options: InstructionOpt
       throw new Error(`instructionData: unknown task "${t}"; tasks are ${TASKS.join(", ")}`);
   if (heldOutTask !== null && !tasks.includes(heldOutTask))
     throw new Error(`instructionData: the held-out task "${heldOutTask}" is not among the tasks`);
-  const rng = new Rng(seed);
-  const items = buildItems(src, rng);
+  const items = buildItems(src, new Rng(seed));
   const data: InstructionData = {
     train: [],
     eval: { seen: [], heldOutItems: [], heldOutPhrasing: [], heldOutTask: [] },
@@ -272,6 +271,11 @@ export function instructionData(src: InstructionSources, options: InstructionOpt
     answer: it.answer,
   });
   for (const task of tasks) {
+    // Each task draws from its own generators (split and training pairs; evaluation pairs), so the training
+    // data does not depend on evalPerTask or on which other tasks are included.
+    const t = TASKS.indexOf(task);
+    const rng = new Rng(seed * 7919 + 101 * (t + 1));
+    const evalRng = new Rng(seed * 7919 + 101 * (t + 1) + 50);
     const all = items[task];
     if (all.length < 10) throw new Error(`instructionData: only ${all.length} items for task "${task}"`);
     // Split by group: 80 % of the groups train, 20 % are held out.
@@ -280,26 +284,26 @@ export function instructionData(src: InstructionSources, options: InstructionOpt
     const trainGroups = new Set(groups.slice(0, Math.floor(0.8 * groups.length)));
     const trainItems = all.filter((it) => trainGroups.has(it.group ?? it.item));
     const testItems = all.filter((it) => !trainGroups.has(it.group ?? it.item));
-    const pick = (list: Item[], n: number): Item[] =>
-      Array.from({ length: n }, () => list[rng.int(list.length)]);
+    const pick = (list: Item[], n: number, r: Rng = rng): Item[] =>
+      Array.from({ length: n }, () => list[r.int(list.length)]);
     if (task === heldOutTask) {
-      for (const it of pick(all, evalPerTask))
-        data.eval.heldOutTask.push(make(task, it, rng.int(PHRASINGS_PER_TASK)));
+      for (const it of pick(all, evalPerTask, evalRng))
+        data.eval.heldOutTask.push(make(task, it, evalRng.int(PHRASINGS_PER_TASK)));
       continue;
     }
     const train = pick(trainItems, trainPerTask).map((it) => make(task, it, rng.int(trainPhrasings)));
     data.train.push(...train);
     data.eval.seen.push(...train.slice(0, evalPerTask));
-    for (const it of pick(testItems, evalPerTask))
-      data.eval.heldOutItems.push(make(task, it, rng.int(trainPhrasings)));
-    for (const it of pick(trainItems, evalPerTask))
+    for (const it of pick(testItems, evalPerTask, evalRng))
+      data.eval.heldOutItems.push(make(task, it, evalRng.int(trainPhrasings)));
+    for (const it of pick(trainItems, evalPerTask, evalRng))
       data.eval.heldOutPhrasing.push(make(task, it, trainPhrasings));
     const freq = new Map<string, number>();
     for (const e of train) freq.set(e.answer, (freq.get(e.answer) ?? 0) + 1);
     const majorityAnswer = [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
     data.baselines[task] = { majorityAnswer, choices: freq.size };
   }
-  rng.shuffle(data.train);
+  new Rng(seed).shuffle(data.train);
   return data;
 }
 

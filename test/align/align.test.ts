@@ -194,6 +194,12 @@ describe("align: instruction data", () => {
     assert.ok(data.eval.heldOutTask.length > 0 && data.eval.heldOutTask.every((e) => e.task === "repeat"));
   });
 
+  it("draws the same training pairs whatever the evaluation sizes", () => {
+    const other = instructionData(instructionSources(), { seed: 0, trainPerTask: 200, evalPerTask: 7 });
+    assert.deepEqual(other.train, data.train);
+    assert.deepEqual(other.eval.seen.slice(0, 3), data.eval.seen.slice(0, 3));
+  });
+
   it("finds rhymes from the last stressed vowel", () => {
     assert.equal(rhymePart(["K", "AE1", "T"]), "AE1 T");
     assert.equal(rhymePart(["D", "IH0", "S", "AY1", "D", "IH0", "D"]), "AY1 D IH0 D");

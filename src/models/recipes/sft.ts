@@ -30,7 +30,7 @@ export const sftRecipe: Recipe = {
   name: "sft",
   description:
     "the base model after supervised fine-tuning on chat-formatted instructions (loss on answers only)",
-  version: 1,
+  version: 2,
   dependsOn: ["base"],
   spec: (size) => ({ ...SIZES[size], data: sftDataOptions(size), seed: SEED, masked: true }),
   build: async (ctx) => {
