@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig, generate, samplingDistribution } from "../../src/model";
+import { GPT, GPTConfig, KVCache, generate, samplingDistribution } from "../../src/model";
 import { Rng } from "../../src/random";
 import * as inf from "../../src/infer";
 
@@ -39,7 +39,7 @@ describe("infer: KV cache", () => {
     // GPT-2 small, 1024 positions, fp16: 2·12·1024·768·2 = 37,748,736 bytes.
     assert.equal(inf.kvCacheBytes({ nLayers: 12, positions: 1024, dModel: 768, bytesPerValue: 2 }), 37748736);
     const m = new GPT(tiny, 1);
-    const cache = { layers: [], length: 0 };
+    const cache: KVCache = { layers: [], length: 0 };
     m.forwardCached([[1, 2, 3, 4, 5]], cache).dispose();
     assert.equal(
       inf.cacheBytes(cache),
