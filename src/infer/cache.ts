@@ -3,7 +3,7 @@
  * it back after rejected speculative tokens, and batched generation that shares one forward per step.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT, KVCache } from "../model";
+import { GPT, KVCache, disposeCache } from "../model";
 import { Rng } from "../random";
 import { SamplerOptions, checkSamplerOptions, sample } from "./sampling";
 
@@ -109,10 +109,7 @@ export function generateBatch(model: GPT, prompts: number[][], options: BatchGen
         input = next.map((t) => [t]);
       }
     } finally {
-      for (const l of cache.layers) {
-        l.kT.dispose();
-        l.v.dispose();
-      }
+      disposeCache(cache);
     }
   }
   return out;

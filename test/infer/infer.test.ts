@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig, KVCache, generate, samplingDistribution } from "../../src/model";
+import { GPT, GPTConfig, KVCache, disposeCache, generate, samplingDistribution } from "../../src/model";
 import { Rng } from "../../src/random";
 import * as inf from "../../src/infer";
 
@@ -52,7 +52,7 @@ describe("infer: KV cache", () => {
       () => inf.kvCacheBytes({ nLayers: 0, positions: 1, dModel: 1, bytesPerValue: 1 }),
       /nLayers/,
     );
-    for (const l of cache.layers) (l.kT.dispose(), l.v.dispose());
+    disposeCache(cache);
     m.dispose();
   });
 
