@@ -4,11 +4,19 @@
  * ignored), and every stub function must throw `NotImplemented("NN.task", …)` naming a task that has a test.
  * (That no task scores on the untouched stubs is proven by running them: `npm run grade -- --expect zero`.)
  * Exercise tests must reach chapter code only through `loadChapter` (type-only imports of solutions/ are fine).
+ *
+ * The stubs checked are the PRISTINE ones: a learner who fills in `exercises/NN-*.ts` must not turn `npm test`
+ * red. `test/exercises/stubs.json` pins each pristine stub by its git blob id; a stub whose text still has that
+ * id is checked as it is, an edited one is checked in its pinned version (read back with `git cat-file`).
+ * `npm run stubs:pin` re-pins after an instructor changes a stub on purpose; CI requires the pins to be current.
  */
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { discoverTasks, listTsFiles } from "./tasks";
+import { compilerOptionsOf } from "./typecheck";
 
 export interface DriftOptions {
   exercisesDir: string;
@@ -19,6 +27,71 @@ export interface DriftOptions {
   tsconfig?: string;
   /** Options that override the tsconfig's (e.g. `{ types: [] }` for a self-contained fixture: faster). */
   compilerOptions?: ts.CompilerOptions;
+  /** The text to check for a stub file instead of what is on disk (its pristine version); undefined = disk. */
+  stubText?: (file: string) => string | undefined;
+}
+
+/** The id git gives a file's content (`git hash-object`): SHA-1 of `blob <bytes>\0<content>`. */
+export function gitBlobId(content: string | Buffer): string {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  return createHash("sha1")
+    .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
+    .digest("hex");
+}
+
+/** The pins: chapter file name (`02-tokenization.ts`) → git blob id of its pristine stub. */
+export type StubPins = Record<string, string>;
+
+/** Reads a blob by id from the repository's git objects (undefined without git or without that object). */
+export function readGitBlob(root: string, id: string): string | undefined {
+  const r = spawnSync("git", ["cat-file", "blob", id], { cwd: root, encoding: "utf8" });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+/** Where a stub's pristine text came from: the file as it is, its pinned git blob, or nowhere. */
+export type PristineSource = "file" | "unpinned" | "repinned" | "pinned" | "unavailable";
+
+/** Whether every exported function of a stub's text still throws NotImplemented (no answer written yet). */
+export function looksPristine(text: string): boolean {
+  const sf = ts.createSourceFile("stub.ts", text, ts.ScriptTarget.Latest, true);
+  return stubFunctions(sf).every(({ node }) => notImplementedIds(node).length > 0);
+}
+
+/**
+ * The pristine text of each stub in `exercisesDir`:
+ * - `file`: the file matches its pin; `unpinned`: no pin (a new chapter); `repinned`: it differs from its pin but
+ *   every function still throws NotImplemented (an instructor's change; `npm run stubs:pin` records it) —
+ *   these three are checked as they are on disk;
+ * - `pinned`: the learner has written answers in it: the pinned blob (read with `readBlob`, git by default) is
+ *   checked instead; `unavailable`: answers written and the pinned blob cannot be read (no git history).
+ */
+export function pristineStubs(
+  exercisesDir: string,
+  pins: StubPins,
+  readBlob: (id: string) => string | undefined,
+): Map<string, { source: PristineSource; text?: string }> {
+  const out = new Map<string, { source: PristineSource; text?: string }>();
+  for (const f of chapterFiles(exercisesDir)) {
+    const file = path.resolve(exercisesDir, f);
+    const onDisk = fs.readFileSync(file);
+    const pin = pins[f];
+    if (pin === undefined) out.set(file, { source: "unpinned" });
+    else if (gitBlobId(onDisk) === pin) out.set(file, { source: "file" });
+    else if (looksPristine(onDisk.toString("utf8"))) out.set(file, { source: "repinned" });
+    else {
+      const text = readBlob(pin);
+      out.set(file, text !== undefined ? { source: "pinned", text } : { source: "unavailable" });
+    }
+  }
+  return out;
+}
+
+/** The pins of the stubs as they are now (what `npm run stubs:pin` writes). */
+export function pinStubs(exercisesDir: string): StubPins {
+  const pins: StubPins = {};
+  for (const f of chapterFiles(exercisesDir))
+    pins[f] = gitBlobId(fs.readFileSync(path.join(exercisesDir, f)));
+  return pins;
 }
 
 const CHAPTER_FILE = /^(\d\d)-[\w.-]+\.ts$/;
@@ -30,21 +103,6 @@ function chapterFiles(dir: string): string[] {
         .filter((f) => CHAPTER_FILE.test(f))
         .sort()
     : [];
-}
-
-function compilerOptions(tsconfig: string): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    tsconfig,
-    { noEmit: true },
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-      },
-    },
-  );
-  if (!parsed) throw new Error(`cannot read ${tsconfig}`);
-  return { ...parsed.options, noEmit: true };
 }
 
 const FLAGS = ts.TypeFormatFlags.NoTruncation;
@@ -204,7 +262,26 @@ export function checkDrift(opts: DriftOptions): string[] {
 
   const files = pairs.flatMap((f) => [path.join(opts.exercisesDir, f), path.join(opts.solutionsDir, f)]);
   const tsconfig = opts.tsconfig ?? path.resolve(__dirname, "..", "..", "tsconfig.json");
-  const program = ts.createProgram(files, { ...compilerOptions(tsconfig), ...opts.compilerOptions });
+  const options = { ...compilerOptionsOf(tsconfig), ...opts.compilerOptions };
+  const host = ts.createCompilerHost(options);
+  if (opts.stubText) {
+    const override = new Map<string, string>();
+    for (const f of pairs) {
+      const file = path.resolve(opts.exercisesDir, f);
+      const text = opts.stubText(file);
+      if (text !== undefined) override.set(file, text);
+    }
+    const readFile = host.readFile.bind(host);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.readFile = (file) => override.get(path.resolve(file)) ?? readFile(file);
+    host.getSourceFile = (file, languageVersion, onError, shouldCreate) => {
+      const text = override.get(path.resolve(file));
+      return text !== undefined
+        ? ts.createSourceFile(file, text, languageVersion, true)
+        : getSourceFile(file, languageVersion, onError, shouldCreate);
+    };
+  }
+  const program = ts.createProgram(files, options, host);
   const checker = program.getTypeChecker();
 
   for (const f of pairs) {
