@@ -8,3 +8,4 @@ export * from "./sampling";
 export * from "./quantize";
 export * from "./qmodel";
 export * from "./speculative";
+export * from "./export";
