@@ -10,5 +10,6 @@ export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";
 export * as data from "./data";
+export * as scaling from "./scaling";
 export * as course from "./course";
 export { NotImplemented, isNotImplemented } from "./errors";
