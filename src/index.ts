@@ -4,6 +4,7 @@
  */
 export * as backend from "./backend";
 export * as random from "./random";
+export * as corpora from "./corpora";
 export * as plot from "./plot";
 export * as tokenizer from "./tokenizer";
 export * as lm from "./lm";

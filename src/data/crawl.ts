@@ -10,7 +10,8 @@
  * and thin pages (404s, logins, galleries). Node only: the corpora are read from their npm packages.
  */
 import { Rng } from "../random";
-import { proseDocuments, spamAssassinMails, type Mail, type ParagraphList, type Passage } from "./corpora";
+import { spamAssassinMails, type Mail } from "../corpora";
+import { proseDocuments, type ParagraphList, type Passage } from "./corpora";
 
 /** What a page is. */
 export type CrawlKind = "original" | "exact-copy" | "near-copy" | "junk" | "spam" | "thin";

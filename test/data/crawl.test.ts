@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { DEFAULT_KIND_MIX, crawlRecord, generateCrawl } from "../../src/data/crawl";
-import { detokenizeBrown, decodeQuotedPrintable } from "../../src/data/corpora";
+import { detokenizeBrown, decodeQuotedPrintable } from "../../src/corpora";
 import { exactHash } from "../../src/data/dedup";
 import { jaccard, shingles } from "../../src/data/minhash";
 import { smallCrawl } from "./fixture";
