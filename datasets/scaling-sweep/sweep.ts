@@ -7,6 +7,7 @@
  *   npm run scaling:sweep                 # both cores: two processes share the pending runs
  *   npm run scaling:sweep -- --jobs 1     # one process
  *   npm run scaling:sweep -- --out f.jsonl
+ *   npm run scaling:sweep -- --budgets 3e10,1e11   # only the runs of these budgets
  */
 import { execSync, fork } from "node:child_process";
 import * as fs from "node:fs";
@@ -30,6 +31,15 @@ const here = path.dirname(__filename);
 const out = path.resolve(opt("out", path.join(here, "results.jsonl")));
 const jobs = Number(opt("jobs", "2"));
 const shard = opt("shard", "");
+const onlyBudgets = opt("budgets", "")
+  .split(",")
+  .filter((b) => b !== "")
+  .map(Number);
+/** The plan, restricted to `--budgets` when given. */
+const plan = (): ReturnType<typeof fullSweepPlan> =>
+  fullSweepPlan().filter(
+    (r) => onlyBudgets.length === 0 || onlyBudgets.some((b) => Math.abs(r.budget / b - 1) < 1e-9),
+  );
 
 function machine(): string {
   try {
@@ -44,9 +54,8 @@ function machine(): string {
 async function child(k: number, n: number): Promise<void> {
   await initBackend({ quiet: true });
   const data = sweepCorpus();
-  const plan = fullSweepPlan();
   await runSweep({
-    runs: plan,
+    runs: plan(),
     recipe: SWEEP_RECIPE,
     data,
     file: out,
@@ -66,10 +75,9 @@ async function main(): Promise<void> {
     return;
   }
   const t0 = Date.now();
-  const plan = fullSweepPlan();
   const before = readSweepResults(out).length;
   console.log(
-    `sweep: ${plan.length} runs, ${before} already in ${path.relative(process.cwd(), out)}; ${jobs} process(es)`,
+    `sweep: ${plan().length} runs, ${before} already in ${path.relative(process.cwd(), out)}; ${jobs} process(es)`,
   );
   const commit = (() => {
     try {
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2) + "\n");
   console.log(
-    `sweep: ${results.length}/${plan.length} runs in ${path.relative(process.cwd(), out)}; ${session.wallSeconds} s`,
+    `sweep: ${results.length} runs in the file, ${fullSweepPlan().length} planned; in ${path.relative(process.cwd(), out)}; ${session.wallSeconds} s`,
   );
 }
 

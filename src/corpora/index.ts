@@ -21,3 +21,4 @@ export * from "./spam-assassin";
 export * from "./stopwords";
 export * from "./cmudict";
 export * from "./afinn";
+export * from "./chinchilla";

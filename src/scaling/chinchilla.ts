@@ -99,9 +99,21 @@ export function checkPoints(name: string, points: ScalingPoint[], minimum = 5): 
   if (points.length < minimum) {
     throw new Error(`${name}: need at least ${minimum} runs to fit 5 parameters, got ${points.length}`);
   }
-  checkPositive(name, points.map((p) => p.N), "N (parameters)");
-  checkPositive(name, points.map((p) => p.D), "D (tokens)");
-  checkPositive(name, points.map((p) => p.loss), "loss");
+  checkPositive(
+    name,
+    points.map((p) => p.N),
+    "N (parameters)",
+  );
+  checkPositive(
+    name,
+    points.map((p) => p.D),
+    "D (tokens)",
+  );
+  checkPositive(
+    name,
+    points.map((p) => p.loss),
+    "loss",
+  );
 }
 
 /** θ = [a, b, e, α, β] ↔ the law. */
@@ -116,13 +128,20 @@ export function thetaFromParams(p: ChinchillaParams): number[] {
  * Hoffmann's objective over θ = [a, b, e, α, β]: Σᵢ huber_δ(LSE(a − α·log Nᵢ, b − β·log Dᵢ, e) − log Lᵢ),
  * with its analytic gradient (the LSE's derivatives are the softmax weights of its three terms).
  */
-export function huberObjective(points: ScalingPoint[], delta = 1e-3): (theta: Float64Array, grad: Float64Array) => number {
+export function huberObjective(
+  points: ScalingPoint[],
+  delta = 1e-3,
+): (theta: Float64Array, grad: Float64Array) => number {
   const n = points.length;
   const lN = Float64Array.from(points, (p) => Math.log(p.N));
   const lD = Float64Array.from(points, (p) => Math.log(p.D));
   const lL = Float64Array.from(points, (p) => Math.log(p.loss));
   return (t, g) => {
-    const [a, b, e, al, be] = [t[0], t[1], t[2], t[3], t[4]];
+    const a = t[0];
+    const b = t[1];
+    const e = t[2];
+    const al = t[3];
+    const be = t[4];
     let f = 0;
     let ga = 0;
     let gb = 0;
@@ -132,10 +151,24 @@ export function huberObjective(points: ScalingPoint[], delta = 1e-3): (theta: Fl
     for (let i = 0; i < n; i++) {
       const u1 = a - al * lN[i];
       const u2 = b - be * lD[i];
-      const m = Math.max(u1, u2, e);
-      const w1 = Math.exp(u1 - m);
-      const w2 = Math.exp(u2 - m);
-      const w3 = Math.exp(e - m);
+      // LSE with the largest term factored out (its weight is exp(0) = 1: one exp fewer).
+      let m: number, w1: number, w2: number, w3: number;
+      if (u1 >= u2 && u1 >= e) {
+        m = u1;
+        w1 = 1;
+        w2 = Math.exp(u2 - m);
+        w3 = Math.exp(e - m);
+      } else if (u2 >= e) {
+        m = u2;
+        w2 = 1;
+        w1 = Math.exp(u1 - m);
+        w3 = Math.exp(e - m);
+      } else {
+        m = e;
+        w3 = 1;
+        w1 = Math.exp(u1 - m);
+        w2 = Math.exp(u2 - m);
+      }
       const s = w1 + w2 + w3;
       const r = m + Math.log(s) - lL[i];
       f += huber(r, delta);
@@ -192,7 +225,7 @@ export function fitChinchilla(
   const t0 = performance.now();
   const fg = huberObjective(points, opts.delta ?? 1e-3);
   const starts = opts.starts ?? hoffmannGrid();
-  const lbfgs = { maxIterations: 2000, ...opts.lbfgs };
+  const lbfgs = { maxIterations: 2000, gtol: 1e-8, ftol: 1e-10, ...opts.lbfgs };
   let best: LbfgsResult | null = null;
   let converged = 0;
   for (const s of starts) {
@@ -214,7 +247,14 @@ export function fitChinchilla(
         "does not fall with N or D is no scaling law — the runs do not span enough sizes and token counts",
     );
   }
-  return { params, objective: best.f, starts: starts.length, converged, best, seconds: (performance.now() - t0) / 1000 };
+  return {
+    params,
+    objective: best.f,
+    starts: starts.length,
+    converged,
+    best,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Bootstrap intervals of the law's parameters and of tokens per parameter at a budget. */
@@ -238,17 +278,30 @@ export function bootstrapChinchilla(
 ): ChinchillaBootstrap {
   checkPoints("bootstrapChinchilla", points);
   const t = thetaFromParams(fit);
-  const starts = [t, t.map((v, i) => (i < 3 ? v + 0.5 : v * 1.1)), t.map((v, i) => (i < 3 ? v - 0.5 : v * 0.9))];
+  const starts = [
+    t,
+    t.map((v, i) => (i < 3 ? v + 0.5 : v * 1.1)),
+    t.map((v, i) => (i < 3 ? v - 0.5 : v * 0.9)),
+  ];
   const samples: ChinchillaParams[] = [];
   for (const idx of bootstrapIndices(points.length, opts.resamples ?? 200, opts.seed ?? 0)) {
     try {
-      samples.push(fitChinchilla(idx.map((i) => points[i]), { starts, delta: opts.delta }).params);
+      samples.push(
+        fitChinchilla(
+          idx.map((i) => points[i]),
+          { starts, delta: opts.delta },
+        ).params,
+      );
     } catch {
       /* a resample without a converged start is dropped */
     }
   }
   if (samples.length === 0) throw new Error("bootstrapChinchilla: no resample could be fitted");
-  const iv = (k: keyof ChinchillaParams): Interval => percentileInterval(samples.map((s) => s[k]), opts.level);
+  const iv = (k: keyof ChinchillaParams): Interval =>
+    percentileInterval(
+      samples.map((s) => s[k]),
+      opts.level,
+    );
   const budget = opts.budget ?? CHINCHILLA_FLOPS;
   const tpp = samples.map((s) => computeOptimal(s, budget).tokensPerParam);
   return {

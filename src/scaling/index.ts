@@ -5,3 +5,8 @@
  * trains a grid of small GPTs.
  */
 export * from "./sweep";
+export * from "./powerlaw";
+export * from "./lbfgs";
+export * from "./huber";
+export * from "./chinchilla";
+export * from "./isoflop";

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { GPT, GPTConfig, paramCount } from "../model";
 import { Rng } from "../random";
-import { mobyDickChapters, sotuSpeeches, utf8Encode } from "../tokenizer";
+import { mobyDickChapters, sotuSpeeches } from "../corpora";
+import { utf8Encode } from "../tokenizer";
 import { AdamW, TokenBatcher, evaluate, trainLoop, warmupCosine } from "../train";
 
 /** One model size of the sweep: a GPT-2-style model (LayerNorm, learned positions, GELU, tied embeddings). */
@@ -182,8 +183,9 @@ export const SWEEP_RECIPE: SweepRecipe = {
   seed: 0,
 };
 
-/** The size ladder of the course's sweep, about ×1.6–2 apart in parameters (8.5k … 636k). */
+/** The size ladder of the course's sweep, about ×1.6–2 apart in parameters (6k … 700k). */
 export const SWEEP_MODELS: SweepModel[] = [
+  { name: "d8-L1", dModel: 8, nLayers: 1, nHeads: 2 },
   { name: "d16-L1", dModel: 16, nLayers: 1, nHeads: 2 },
   { name: "d32-L1", dModel: 32, nLayers: 1, nHeads: 2 },
   { name: "d32-L2", dModel: 32, nLayers: 2, nHeads: 2 },
@@ -195,11 +197,11 @@ export const SWEEP_MODELS: SweepModel[] = [
 ];
 
 /** The compute budgets of the full sweep (FLOPs, C = 6·N·D). */
-export const SWEEP_BUDGETS = [1e11, 3e11, 1e12];
+export const SWEEP_BUDGETS = [3e10, 1e11, 3e11];
 
 /** The full sweep's plan: 6 sizes at each of the 3 budgets (18 runs). */
 export function fullSweepPlan(): SweepRun[] {
-  return planIsoflop(SWEEP_MODELS, SWEEP_BUDGETS, SWEEP_RECIPE, { minSteps: 60, perBudget: 6 });
+  return planIsoflop(SWEEP_MODELS, SWEEP_BUDGETS, SWEEP_RECIPE, { minSteps: 50, perBudget: 6 });
 }
 
 /** Reads the finished runs of a JSON-lines file (missing file: none); a corrupt line names its number. */
