@@ -11,7 +11,9 @@ import { SWEEP_RECIPE, fullSweepPlan, sweepCorpus, sweepParams, trainSweepRun } 
 
 async function main(): Promise<void> {
   const points = chinchillaEpochRuns();
+  const cpu0 = process.cpuUsage();
   const fit = fitChinchilla(points);
+  const cpu = process.cpuUsage(cpu0);
   const p = fit.params;
   console.log(
     JSON.stringify({
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
       starts: fit.starts,
       converged: fit.converged,
       seconds: +fit.seconds.toFixed(2),
+      cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
       alpha: +p.alpha.toFixed(4),
       beta: +p.beta.toFixed(4),
       E: +p.E.toFixed(4),
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
     horizon: steps,
     evalAt: [steps],
   };
-  await trainSweepRun({ ...run, steps: 3, horizon: 3, evalAt: [3] }, SWEEP_RECIPE, data); // warm-up
+  await trainSweepRun({ ...run, steps: 8, horizon: 8, evalAt: [8] }, SWEEP_RECIPE, data); // warm-up
   const r = await trainSweepRun(run, SWEEP_RECIPE, data);
   const tokens = steps * SWEEP_RECIPE.batchSize * SWEEP_RECIPE.contextLength;
   console.log(

@@ -243,7 +243,7 @@ export async function trainSweepRun(
   const net = new GPT(config, recipe.seed);
   const optimizer = new AdamW(net.params, { weightDecay: 0.1 });
   const maxLr = recipe.maxLr * Math.pow(recipe.lrWidth / run.model.dModel, recipe.lrPower);
-  const warmup = Math.max(5, Math.round(recipe.warmupFraction * run.horizon));
+  const warmup = Math.min(Math.max(5, Math.round(recipe.warmupFraction * run.horizon)), run.horizon - 1);
   const schedule = warmupCosine({ maxLr, minLr: maxLr / 10, warmupSteps: warmup, totalSteps: run.horizon });
   const trainData = new TokenBatcher(data.train, recipe.batchSize, recipe.contextLength);
   const valData = new TokenBatcher(data.val, recipe.batchSize, recipe.contextLength);
