@@ -8,6 +8,7 @@
  *   npm run scaling:sweep -- --jobs 1     # one process
  *   npm run scaling:sweep -- --out f.jsonl
  *   npm run scaling:sweep -- --budgets 3e10,1e11   # only the runs of these budgets
+ *   npm run scaling:sweep -- --models d8-L1        # only the runs of these models
  */
 import { execSync, fork } from "node:child_process";
 import * as fs from "node:fs";
@@ -35,10 +36,15 @@ const onlyBudgets = opt("budgets", "")
   .split(",")
   .filter((b) => b !== "")
   .map(Number);
-/** The plan, restricted to `--budgets` when given. */
+const onlyModels = opt("models", "")
+  .split(",")
+  .filter((m) => m !== "");
+/** The plan, restricted to `--budgets` and `--models` when given. */
 const plan = (): ReturnType<typeof fullSweepPlan> =>
   fullSweepPlan().filter(
-    (r) => onlyBudgets.length === 0 || onlyBudgets.some((b) => Math.abs(r.budget / b - 1) < 1e-9),
+    (r) =>
+      (onlyBudgets.length === 0 || onlyBudgets.some((b) => Math.abs(r.budget / b - 1) < 1e-9)) &&
+      (onlyModels.length === 0 || onlyModels.includes(r.model.name)),
   );
 
 function machine(): string {
