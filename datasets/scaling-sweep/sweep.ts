@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2) + "\n");
   console.log(
-    `sweep: ${results.length} runs in the file, ${fullSweepPlan().length} planned; in ${path.relative(process.cwd(), out)}; ${session.wallSeconds} s`,
+    `sweep: ${results.length} runs in ${path.relative(process.cwd(), out)} (${fullSweepPlan().length} planned); ${session.wallSeconds} s`,
   );
 }
 

@@ -165,24 +165,29 @@ export function isoflopAnalysis(runs: RunPoint[]): IsoflopAnalysis {
 }
 
 /**
- * Bootstrap of approach 2: resample the runs within each budget (with replacement, seeded), refit the parabolas
- * and the exponents a (N_opt ∝ C^a) and b (D_opt ∝ C^b); resamples whose parabola does not open upwards are
- * skipped and counted.
+ * Bootstrap of approach 2 that keeps each budget's model sizes: refit every budget's parabola, resample its
+ * residuals (with replacement, seeded) onto the fitted curve, refit, and collect the exponents a (N_opt ∝ C^a)
+ * and b (D_opt ∝ C^b). With 5–7 runs per budget, resampling the runs themselves would often leave fewer than
+ * three distinct sizes; resampling residuals measures how much the minima move with the losses' scatter.
  */
 export function bootstrapIsoflop(
   runs: RunPoint[],
   opts: { resamples?: number; seed?: number; level?: number } = {},
 ): { a: Interval; b: Interval; used: number; skipped: number } {
-  const budgets = [...new Set(runs.map((r) => r.budget))];
-  const groups = budgets.map((C) => runs.filter((r) => r.budget === C));
+  const base = isoflopAnalysis(runs);
   const resamples = opts.resamples ?? 500;
-  const idx = groups.map((g, k) => bootstrapIndices(g.length, resamples, (opts.seed ?? 0) + k));
+  const idx = base.curves.map((cv, k) => bootstrapIndices(cv.points.length, resamples, (opts.seed ?? 0) + k));
   const as: number[] = [];
   const bs: number[] = [];
   let skipped = 0;
   for (let s = 0; s < resamples; s++) {
     try {
-      const sample = groups.flatMap((g, k) => idx[k][s].map((i) => g[i]));
+      const sample = base.curves.flatMap((cv, k) => {
+        const { c0, c1, c2 } = cv.parabola;
+        const fitted = cv.points.map((p) => c0 + c1 * Math.log(p.N) + c2 * Math.log(p.N) ** 2);
+        const resid = cv.points.map((p, i) => p.loss - fitted[i]);
+        return cv.points.map((p, i) => ({ ...p, loss: fitted[i] + resid[idx[k][s][i]] }));
+      });
       const r = isoflopAnalysis(sample);
       if (!r.nFit || !r.dFit) throw new Error("too few budgets");
       as.push(r.nFit.exponent);
