@@ -3,9 +3,8 @@
  * replication (Besiroglu et al. 2024), vendored under `datasets/chinchilla/` (read from the package root, so it
  * works from the repository, `dist/` and notebooks alike; nothing is downloaded).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { cached } from "./cache";
+import { parseCsv, readCsv } from "./files";
 
 /** One Chinchilla training run. */
 export interface ChinchillaRun {
@@ -19,35 +18,23 @@ export interface ChinchillaRun {
   loss: number;
 }
 
-/** The repository root: the nearest folder above this file holding llm-ts's package.json. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pj = path.join(dir, "package.json");
-    if (fs.existsSync(pj) && (JSON.parse(fs.readFileSync(pj, "utf8")) as { name?: string }).name === "llm-ts")
-      return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`packageRoot: no llm-ts package.json above ${__dirname}`);
-    dir = up;
-  }
-}
-
 /** Parses Epoch's CSV (columns x, y, color, Model Size, Training FLOP, hex_color, loss); a bad row is named. */
 export function parseChinchillaCsv(text: string, file = "svg_extracted_data.csv"): ChinchillaRun[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  const header = lines[0].split(",");
-  const col = (name: string): number => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`${file}: no column "${name}" in the header (${header.join(", ")})`);
-    return i;
-  };
-  const [iN, iC, iL] = [col("Model Size"), col("Training FLOP"), col("loss")];
-  return lines.slice(1).map((line, k) => {
-    const f = line.split(",");
-    const [N, C, loss] = [Number(f[iN]), Number(f[iC]), Number(f[iL])];
+  return chinchillaRows(parseCsv(text), file);
+}
+
+/** CSV rows (keyed by the header) → runs, checking every number. */
+function chinchillaRows(rows: Record<string, string>[], file: string): ChinchillaRun[] {
+  for (const name of ["Model Size", "Training FLOP", "loss"]) {
+    if (rows.length > 0 && !(name in rows[0])) {
+      throw new Error(`${file}: no column "${name}" in the header (${Object.keys(rows[0]).join(", ")})`);
+    }
+  }
+  return rows.map((r, k) => {
+    const [N, C, loss] = [Number(r["Model Size"]), Number(r["Training FLOP"]), Number(r.loss)];
     if (!(N > 0 && C > 0 && loss > 0)) {
       throw new Error(
-        `${file}:${k + 2}: expected positive Model Size, Training FLOP and loss, got "${line}"`,
+        `${file}:${k + 2}: expected positive Model Size, Training FLOP and loss, got ${JSON.stringify(r)}`,
       );
     }
     return { N, C, D: C / (6 * N), loss };
@@ -56,15 +43,12 @@ export function parseChinchillaCsv(text: string, file = "svg_extracted_data.csv"
 
 /** All 245 runs, in the file's order. */
 export function chinchillaRuns(): readonly ChinchillaRun[] {
-  return cached("chinchilla", () => {
-    const file = path.join(packageRoot(), "datasets", "chinchilla", "svg_extracted_data.csv");
-    if (!fs.existsSync(file)) {
-      throw new Error(
-        `chinchillaRuns: ${file} is missing; it is part of the repository (git checkout datasets/)`,
-      );
-    }
-    return parseChinchillaCsv(fs.readFileSync(file, "utf8"), file);
-  });
+  return cached("chinchilla", () =>
+    chinchillaRows(
+      readCsv("chinchilla", "svg_extracted_data.csv"),
+      "datasets/chinchilla/svg_extracted_data.csv",
+    ),
+  );
 }
 
 /** The 240 runs Epoch fits: all but the 5 with the highest loss (the smallest models, off the law's curve). */

@@ -23,21 +23,21 @@ interface TrainCase {
 const trainCases = fixture.train as unknown as TrainCase[];
 
 /** The readable text of token `id` given the merges so far (ids < 256 are bytes). */
-function tokenText(merges: readonly [number, number][], id: number): string {
+function tokenText(merges: readonly (readonly [number, number])[], id: number): string {
   const bytes = (i: number): number[] =>
     i < 256 ? [i] : [...bytes(merges[i - 256][0]), ...bytes(merges[i - 256][1])];
   return JSON.stringify(showBytes(Uint8Array.from(bytes(id))));
 }
 
 /** Fails at the first differing merge, naming both merges' tokens. */
-function assertMerges(got: [number, number][], c: TrainCase): void {
+function assertMerges(got: readonly (readonly [number, number])[], c: TrainCase): void {
   assert.ok(Array.isArray(got), `train(${c.name}): expected merges to be an array, got ${typeof got}`);
   for (let i = 0; i < c.merges.length; i++) {
     const want = c.merges[i];
-    const have = got[i];
+    const have: readonly [number, number] | undefined = got[i];
     if (have === undefined || have[0] !== want[0] || have[1] !== want[1]) {
       const wantText = `${tokenText(c.merges, want[0])} + ${tokenText(c.merges, want[1])}`;
-      const haveText =
+      const haveText: string =
         have === undefined
           ? "nothing"
           : `[${have[0]}, ${have[1]}] = ${tokenText(got, have[0])} + ${tokenText(got, have[1])}`;
