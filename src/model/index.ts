@@ -6,3 +6,4 @@ export * from "./config";
 export * from "./layers";
 export * from "./gpt";
 export * from "./generate";
+export * from "./moe";

@@ -10,15 +10,18 @@
  * thread computed each gradient.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT } from "../model";
+import { GPT, MoELayerStats, MoESummary, disposeMoEStats, moeAuxLoss, summarizeMoE } from "../model";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
 import { globalNorm } from "./clip";
 import { CrossEntropyOptions, crossEntropy } from "./loss";
 
 export interface StepResult {
-  /** Mean loss over the micro-batches. */
+  /** Mean LM loss (cross-entropy) over the micro-batches; a mixture of experts' auxiliary losses are in `moe`. */
   loss: number;
+  /** For a mixture of experts: the auxiliary losses (without coefficients) and drop rates, averaged over
+   *  MoE blocks and micro-batches. Absent for a dense model (and with worker threads). */
+  moe?: MoESummary;
   /** Global gradient norm before clipping. */
   gradNorm: number;
   /** False when loss or norm was not finite (no update was made). */
@@ -33,13 +36,21 @@ export interface StepOptions {
 
 /** Loss of one micro-batch and its gradients, one tensor per parameter in `model.variables()` order. */
 export interface MicroBatchGradients {
+  /** The LM loss (cross-entropy). */
   loss: number;
   grads: tf.Tensor[];
+  /** A mixture of experts' auxiliary losses and drops (their weighted sum was added to the loss that was differentiated). */
+  moe?: MoESummary;
 }
 
 /**
  * Forward, cross-entropy and backward for one micro-batch `{x, y}: [batch, time]` int32. The caller owns
  * (and disposes) the returned gradients; nothing else is left behind, also when the forward pass throws.
+ *
+ * A mixture of experts adds its auxiliary losses (`moeAuxLoss`: balance and z-loss, weighted) to the
+ * cross-entropy before differentiating; `loss` stays the cross-entropy, comparable with a dense model, and
+ * the auxiliary values come back in `moe`. An expert that received no token in this micro-batch gets a zero
+ * gradient.
  */
 export function microBatchGradients(
   model: GPT,
@@ -47,10 +58,23 @@ export function microBatchGradients(
   loss?: CrossEntropyOptions,
 ): MicroBatchGradients {
   const vars = model.variables();
-  const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(batch.x), batch.y, loss), vars);
-  const lossValue = value.dataSync()[0];
-  value.dispose();
-  return { loss: lossValue, grads: vars.map((v) => grads[v.name]) };
+  const stats: MoELayerStats[] = [];
+  let lmLoss = NaN;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const ce = crossEntropy(model.forward(batch.x, { moe: stats }), batch.y, loss);
+      if (stats.length === 0) return ce;
+      lmLoss = ce.dataSync()[0];
+      return tf.add(ce, moeAuxLoss(stats, model.config)) as tf.Scalar;
+    }, vars);
+    const total = value.dataSync()[0];
+    value.dispose();
+    const all = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+    if (stats.length === 0) return { loss: total, grads: all };
+    return { loss: lmLoss, grads: all, moe: summarizeMoE(stats) };
+  } finally {
+    disposeMoEStats(stats);
+  }
 }
 
 /**
@@ -61,13 +85,23 @@ export function microBatchGradients(
 export class GradientAccumulator {
   private sum: tf.Tensor[] | null = null;
   private lossSum = 0;
+  private moeSum: MoESummary | null = null;
   /** Micro-batches added so far. */
   count = 0;
 
   /** Adds one micro-batch's loss and gradients (the tensors now belong to the accumulator). */
-  add({ loss, grads }: MicroBatchGradients): void {
+  add({ loss, grads, moe }: MicroBatchGradients): void {
     this.lossSum += loss;
     this.count++;
+    if (moe) {
+      const s = this.moeSum ?? { balance: 0, z: 0, droppedFraction: 0, droppedTokenFraction: 0 };
+      this.moeSum = {
+        balance: s.balance + moe.balance,
+        z: s.z + moe.z,
+        droppedFraction: s.droppedFraction + moe.droppedFraction,
+        droppedTokenFraction: s.droppedTokenFraction + moe.droppedTokenFraction,
+      };
+    }
     if (this.sum === null) {
       this.sum = grads;
       return;
@@ -91,8 +125,18 @@ export class GradientAccumulator {
     let grads = this.sum;
     const n = this.count;
     const loss = this.lossSum / n;
+    const ms = this.moeSum;
+    const moe = ms
+      ? {
+          balance: ms.balance / n,
+          z: ms.z / n,
+          droppedFraction: ms.droppedFraction / n,
+          droppedTokenFraction: ms.droppedTokenFraction / n,
+        }
+      : undefined;
     this.sum = null;
     this.lossSum = 0;
+    this.moeSum = null;
     this.count = 0;
     try {
       if (n > 1) {
@@ -101,7 +145,7 @@ export class GradientAccumulator {
         grads = scaled;
       }
       const gradNorm = globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm, finite: false };
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, moe, gradNorm, finite: false };
       if (options.clipNorm !== undefined && gradNorm > options.clipNorm) {
         const scale = options.clipNorm / (gradNorm + 1e-6);
         const clipped = grads.map((g) => tf.mul(g, scale));
@@ -110,7 +154,7 @@ export class GradientAccumulator {
       }
       const names = [...model.params.keys()];
       optimizer.apply(new Map(names.map((name, i) => [name, grads[i]])), lr);
-      return { loss, gradNorm, finite: true };
+      return { loss, moe, gradNorm, finite: true };
     } finally {
       tf.dispose(grads);
     }
@@ -121,6 +165,7 @@ export class GradientAccumulator {
     if (this.sum) tf.dispose(this.sum);
     this.sum = null;
     this.lossSum = 0;
+    this.moeSum = null;
     this.count = 0;
   }
 }
