@@ -227,32 +227,61 @@ export interface MoESummary {
   /** Dropped assignments / all assignments, and dropped tokens / tokens. */
   droppedFraction: number;
   droppedTokenFraction: number;
+  /** Share of the router's assignments each expert received `[E]` (before capacity; 1/E each when balanced). */
+  load: number[];
+  /** Mean and max |router logit| (what the z-loss keeps small). */
+  meanAbsLogit: number;
+  maxAbsLogit: number;
+}
+
+/** A summary of nothing (E experts): the starting point for sums of summaries. */
+export function emptyMoESummary(experts: number): MoESummary {
+  return {
+    balance: 0,
+    z: 0,
+    droppedFraction: 0,
+    droppedTokenFraction: 0,
+    load: new Array<number>(experts).fill(0),
+    meanAbsLogit: 0,
+    maxAbsLogit: 0,
+  };
+}
+
+/** a + w·b field by field (the max logit too, so a mean of summaries averages it). */
+export function addMoESummary(a: MoESummary, b: MoESummary, w = 1): MoESummary {
+  return {
+    balance: a.balance + w * b.balance,
+    z: a.z + w * b.z,
+    droppedFraction: a.droppedFraction + w * b.droppedFraction,
+    droppedTokenFraction: a.droppedTokenFraction + w * b.droppedTokenFraction,
+    load: a.load.map((x, i) => x + w * b.load[i]),
+    meanAbsLogit: a.meanAbsLogit + w * b.meanAbsLogit,
+    maxAbsLogit: a.maxAbsLogit + w * b.maxAbsLogit,
+  };
 }
 
 /** Averages collected stats over the MoE blocks. */
 export function summarizeMoE(stats: MoELayerStats[]): MoESummary {
   const n = stats.length;
-  if (n === 0) return { balance: 0, z: 0, droppedFraction: 0, droppedTokenFraction: 0 };
-  let balance = 0;
-  let z = 0;
-  let dropped = 0;
-  let assignments = 0;
-  let droppedTokens = 0;
-  let tokens = 0;
+  if (n === 0) return emptyMoESummary(0);
+  let sum = emptyMoESummary(stats[0].load.length);
   for (const s of stats) {
-    balance += s.balanceLoss.dataSync()[0];
-    z += s.zLoss.dataSync()[0];
-    dropped += s.dropped;
-    assignments += s.load.reduce((a, b) => a + b, 0);
-    droppedTokens += s.droppedTokens;
-    tokens += s.tokens;
+    const assignments = s.load.reduce((a, b) => a + b, 0);
+    sum = addMoESummary(
+      sum,
+      {
+        balance: s.balanceLoss.dataSync()[0],
+        z: s.zLoss.dataSync()[0],
+        droppedFraction: s.dropped / assignments,
+        droppedTokenFraction: s.droppedTokens / s.tokens,
+        load: s.load.map((l) => l / assignments),
+        meanAbsLogit: s.meanAbsLogit,
+        maxAbsLogit: s.maxAbsLogit,
+      },
+      1 / n,
+    );
   }
-  return {
-    balance: balance / n,
-    z: z / n,
-    droppedFraction: dropped / assignments,
-    droppedTokenFraction: droppedTokens / tokens,
-  };
+  return sum;
 }
 
 /** How `moeBlock` runs: which block, whether the capacity limit applies, where to put stats. */

@@ -10,7 +10,16 @@
  * thread computed each gradient.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT, MoELayerStats, MoESummary, disposeMoEStats, moeAuxLoss, summarizeMoE } from "../model";
+import {
+  GPT,
+  MoELayerStats,
+  MoESummary,
+  addMoESummary,
+  disposeMoEStats,
+  emptyMoESummary,
+  moeAuxLoss,
+  summarizeMoE,
+} from "../model";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
 import { globalNorm } from "./clip";
@@ -93,15 +102,7 @@ export class GradientAccumulator {
   add({ loss, grads, moe }: MicroBatchGradients): void {
     this.lossSum += loss;
     this.count++;
-    if (moe) {
-      const s = this.moeSum ?? { balance: 0, z: 0, droppedFraction: 0, droppedTokenFraction: 0 };
-      this.moeSum = {
-        balance: s.balance + moe.balance,
-        z: s.z + moe.z,
-        droppedFraction: s.droppedFraction + moe.droppedFraction,
-        droppedTokenFraction: s.droppedTokenFraction + moe.droppedTokenFraction,
-      };
-    }
+    if (moe) this.moeSum = addMoESummary(this.moeSum ?? emptyMoESummary(moe.load.length), moe);
     if (this.sum === null) {
       this.sum = grads;
       return;
@@ -126,14 +127,7 @@ export class GradientAccumulator {
     const n = this.count;
     const loss = this.lossSum / n;
     const ms = this.moeSum;
-    const moe = ms
-      ? {
-          balance: ms.balance / n,
-          z: ms.z / n,
-          droppedFraction: ms.droppedFraction / n,
-          droppedTokenFraction: ms.droppedTokenFraction / n,
-        }
-      : undefined;
+    const moe = ms ? addMoESummary(emptyMoESummary(ms.load.length), ms, 1 / n) : undefined;
     this.sum = null;
     this.lossSum = 0;
     this.moeSum = null;
