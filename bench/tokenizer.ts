@@ -10,7 +10,8 @@
  * cache; gpt-tokenizer keeps its own).
  */
 import { get_encoding } from "tiktoken";
-import { loadGpt2, mobyDick, trainBpe } from "../src/tokenizer";
+import { loadGpt2, trainBpe } from "../src/tokenizer";
+import { mobyDick } from "../src/corpora";
 
 // Required untyped: gpt-tokenizer's .d.ts files use syntax newer than this repo's TypeScript parses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,11 +4,14 @@
  */
 export * as backend from "./backend";
 export * as random from "./random";
+export * as corpora from "./corpora";
 export * as plot from "./plot";
 export * as tokenizer from "./tokenizer";
 export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";
 export * as data from "./data";
+export * as align from "./align";
+export * as models from "./models";
 export * as course from "./course";
 export { NotImplemented, isNotImplemented } from "./errors";

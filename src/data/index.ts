@@ -22,14 +22,4 @@ export * from "./mixture";
 export * from "./stream";
 export * from "./crawl";
 export * from "./report";
-export {
-  brownDocuments,
-  detokenizeBrown,
-  decodeQuotedPrintable,
-  mobyDickChapters,
-  proseDocuments,
-  sotuSpeeches,
-  spamAssassinMails,
-  type Mail,
-  type Passage,
-} from "./corpora";
+export { proseDocuments, type Passage, type ParagraphList } from "./corpora";

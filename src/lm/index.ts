@@ -1,9 +1,7 @@
 /**
- * Chapter 01, autoregressive language models on first names: the dataset, a character vocabulary, the count
+ * Chapter 01, autoregressive language models on first names (loaded by `corpora.firstNames`): a character vocabulary, the count
  * bigram model, the chain rule / NLL / perplexity, sampling, and the neural bigram trained in tfjs.
  */
-export { loadNames, normalizeName, normalizeNames, splitWords } from "./names";
-export type { NamesList, Split, SplitOptions } from "./names";
 export { BOUNDARY, Vocab } from "./vocab";
 export { bigramCounts, bigramProbs, uniformProbs, zeros } from "./bigram";
 export type { Matrix } from "./bigram";

@@ -40,13 +40,6 @@ export function bytesKey(bytes: ArrayLike<number>, start = 0, end = bytes.length
   return s;
 }
 
-/** The bytes of a binary string made by `bytesKey`. */
-export function keyBytes(key: string): Uint8Array {
-  const out = new Uint8Array(key.length);
-  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
-  return out;
-}
-
 /** `a` followed by `b`, as a new array. */
 export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

@@ -17,4 +17,3 @@ export * from "./trainer";
 export * from "./tokenizer";
 export * from "./io";
 export { scanGpt2 } from "./scan";
-export * from "./corpora";

@@ -10,7 +10,7 @@
  *   licence; the ranks are OpenAI's GPT-2 encoder, also MIT), so nothing is downloaded.
  */
 import { base64Decode, base64Encode, concatBytes, showBytes } from "./bytes";
-import { GPT2_PATTERN, GPT4_PATTERN, type PatternName } from "./patterns";
+import type { PatternName } from "./patterns";
 import { Tokenizer } from "./tokenizer";
 
 /** The tokenizer in tiktoken's rank format: `base64 rank` per line, ordinary tokens only. */
@@ -190,6 +190,3 @@ export function loadCl100k(): Tokenizer {
   }
   return gpt4;
 }
-
-/** The regex sources of the named patterns (for display). */
-export const PATTERNS = { gpt2: GPT2_PATTERN, gpt4: GPT4_PATTERN } as const;

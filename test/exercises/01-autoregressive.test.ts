@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { loadChapter, task } from "./harness";
 import { Vocab } from "../../src/lm/vocab";
-import { loadNames } from "../../src/lm/names";
+import { firstNames } from "../../src/corpora";
 import { Rng } from "../../src/random";
 import { isNotImplemented } from "../../src/errors";
 
@@ -73,8 +73,8 @@ task("01.bigramCounts", 2, () => {
   });
 
   it("agrees with counting the pairs of '.' + word + '.' as strings, on 500 real names", () => {
-    const words = loadNames().slice(0, 500);
-    const vocab = Vocab.fromWords(loadNames());
+    const words = firstNames().slice(0, 500);
+    const vocab = Vocab.fromWords(firstNames());
     const reference = new Map<string, number>();
     for (const w of words) {
       const s = `.${w}.`;

@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import { bigramCounts, bigramProbs, uniformProbs } from "../../src/lm/bigram";
 import { logProbWord, nll } from "../../src/lm/nll";
 import { sampleNames } from "../../src/lm/sample";
-import { loadNames } from "../../src/lm/names";
+import { firstNames } from "../../src/corpora";
 import { Vocab } from "../../src/lm/vocab";
 
 describe("lm/bigram", () => {
-  const names = loadNames();
+  const names = firstNames();
   const vocab = Vocab.fromWords(names);
   const counts = bigramCounts(names.slice(0, 2000), vocab);
 

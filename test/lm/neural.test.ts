@@ -4,15 +4,15 @@ import { initBackend } from "../../src/backend";
 import { bigramCounts, bigramProbs } from "../../src/lm/bigram";
 import { nll } from "../../src/lm/nll";
 import { bigramPairs, trainNeuralBigram } from "../../src/lm/neural";
-import { loadNames, splitWords } from "../../src/lm/names";
+import { firstNames, splitDocuments } from "../../src/corpora";
 import { Vocab } from "../../src/lm/vocab";
 
 describe("lm/neural bigram (tfjs)", function () {
   this.timeout(30000);
-  const names = loadNames();
+  const names = firstNames();
   const vocab = Vocab.fromWords(names);
   // A small, fixed subset keeps this fast on WASM: 400 names, about 2,900 pairs.
-  const words = splitWords(names, { seed: 5 }).train.slice(0, 400);
+  const words = splitDocuments(names, { seed: 5 }).train.slice(0, 400);
 
   before(async () => {
     await initBackend({ quiet: true });

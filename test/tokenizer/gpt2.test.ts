@@ -5,15 +5,8 @@
 import { strict as assert } from "node:assert";
 import { get_encoding, type Tiktoken } from "tiktoken";
 import { Rng } from "../../src/random";
-import {
-  loadCl100k,
-  loadGpt2,
-  mobyDick,
-  mobyDickChapters,
-  sotuSpeeches,
-  toWellFormed,
-  type Tokenizer,
-} from "../../src/tokenizer";
+import { loadCl100k, loadGpt2, toWellFormed, type Tokenizer } from "../../src/tokenizer";
+import { mobyDick, mobyDickChapters, sotuSpeeches } from "../../src/corpora";
 import { randomString, TRICKY } from "./strings";
 
 /** Fails with the first differing id and the text around it. */

@@ -6,13 +6,13 @@ import {
   fromJson,
   fromTiktoken,
   loadGpt2,
-  mobyDick,
   parseTiktoken,
   toJson,
   toTiktoken,
   Tokenizer,
   trainBpe,
 } from "../../src/tokenizer";
+import { mobyDick } from "../../src/corpora";
 
 describe("tokenizer: base64 (portable, no Buffer)", () => {
   it("agrees with Node's Buffer on random bytes and rejects invalid text", () => {

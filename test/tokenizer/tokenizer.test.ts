@@ -4,7 +4,6 @@ import { Rng } from "../../src/random";
 import {
   encode as teachEncode,
   loadGpt2,
-  mobyDick,
   pretokenize,
   scanGpt2,
   toWellFormed,
@@ -12,6 +11,7 @@ import {
   trainBpe,
   type Tokenizer as Tok,
 } from "../../src/tokenizer";
+import { mobyDick } from "../../src/corpora";
 import { randomString, TRICKY } from "./strings";
 
 async function collect(stream: AsyncIterable<number[]>): Promise<number[]> {

@@ -4,8 +4,6 @@ import {
   BpeTrainer,
   bestPair,
   merge,
-  mobyDick,
-  mobyDickChapters,
   pairCounts,
   showBytes,
   train,
@@ -13,6 +11,7 @@ import {
   Tokenizer,
   utf8Decode,
 } from "../../src/tokenizer";
+import { mobyDick, mobyDickChapters } from "../../src/corpora";
 
 /** Fails naming the first differing merge. */
 function assertSameMerges(got: [number, number][], want: [number, number][], what: string): void {
