@@ -40,6 +40,11 @@ export interface ForwardOptions {
   attentionWeights?: tf.Tensor4D[];
   /** Collect each MoE block's routing and auxiliary losses here (dispose them with `disposeMoEStats`). */
   moe?: MoELayerStats[];
+  /**
+   * Collect the input `[batch·time, in]` of every linear layer here, keyed by the layer's name (`h.0.attn.c_attn`,
+   * …, `lm_head` when untied); the caller disposes them. Quantization calibrates on these (chapter 12).
+   */
+  linearInputs?: Map<string, tf.Tensor2D>;
 }
 
 /** Frees the tensors held by a cache. */
@@ -175,8 +180,10 @@ export class GPT {
       (c.norm === "layer"
         ? layerNorm(x, p(`${name}.weight`) as tf.Tensor1D, opt(`${name}.bias`), c.normEps)
         : rmsNorm(x, p(`${name}.weight`) as tf.Tensor1D, c.normEps)) as tf.Tensor2D;
-    const lin = (x: tf.Tensor2D, name: string): tf.Tensor2D =>
-      linear(x, p(`${name}.weight`) as tf.Tensor2D, opt(`${name}.bias`));
+    const lin = (x: tf.Tensor2D, name: string): tf.Tensor2D => {
+      if (options.linearInputs) options.linearInputs.set(name, tf.keep(tf.clone(x)));
+      return linear(x, p(`${name}.weight`) as tf.Tensor2D, opt(`${name}.bias`));
+    };
     const newLayers: LayerCache[] = [];
 
     const logits = tf.tidy(() => {
@@ -231,6 +238,8 @@ export class GPT {
       const head = c.tiedEmbeddings
         ? (tf.transpose(p("wte.weight")) as tf.Tensor2D)
         : (p("lm_head.weight") as tf.Tensor2D);
+      if (options.linearInputs && !c.tiedEmbeddings)
+        options.linearInputs.set("lm_head", tf.keep(tf.clone(hf)));
       return tf.reshape(linear(hf, head), [B, T, c.vocabSize]) as tf.Tensor3D;
     });
     if (cache) {

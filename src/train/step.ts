@@ -22,7 +22,7 @@ import {
 } from "../model";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
-import { globalNorm } from "./clip";
+import { clipByGlobalNorm } from "./clip";
 import { CrossEntropyOptions, crossEntropy } from "./loss";
 
 export interface StepResult {
@@ -138,14 +138,12 @@ export class GradientAccumulator {
         tf.dispose(grads);
         grads = scaled;
       }
-      const gradNorm = globalNorm(grads);
+      // Without clipNorm the norm is still measured (and the gradients pass through unchanged).
+      const clipped = clipByGlobalNorm(grads, options.clipNorm ?? Infinity);
+      tf.dispose(grads);
+      grads = clipped.grads;
+      const gradNorm = clipped.norm;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, moe, gradNorm, finite: false };
-      if (options.clipNorm !== undefined && gradNorm > options.clipNorm) {
-        const scale = options.clipNorm / (gradNorm + 1e-6);
-        const clipped = grads.map((g) => tf.mul(g, scale));
-        tf.dispose(grads);
-        grads = clipped;
-      }
       const names = [...model.params.keys()];
       optimizer.apply(new Map(names.map((name, i) => [name, grads[i]])), lr);
       return { loss, moe, gradNorm, finite: true };
