@@ -11,6 +11,7 @@ export * as lm from "./lm";
 export * as model from "./model";
 export * as train from "./train";
 export * as data from "./data";
+export * as scaling from "./scaling";
 export * as infer from "./infer";
 export * as align from "./align";
 export * as models from "./models";

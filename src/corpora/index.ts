@@ -27,3 +27,4 @@ export * from "./stopwords";
 export * from "./cmudict";
 export * from "./afinn";
 export { datasetPath, parseCsv, parseJsonLines, readCsv, readJsonLines } from "./files";
+export * from "./chinchilla";
