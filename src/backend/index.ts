@@ -168,3 +168,4 @@ export async function initBackend(options: InitOptions = {}): Promise<BackendInf
 export function currentBackend(): BackendInfo | null {
   return current;
 }
+export { gatherRows, scatterAddRows } from "./rows";

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../random";
-import { GPTConfig, ResolvedConfig, headDim, parameterShapes, resolveConfig } from "./config";
+import { GPTConfig, ResolvedConfig, headDim, isMoELayer, parameterShapes, resolveConfig } from "./config";
 import {
   attention,
   causalMask,
@@ -21,6 +21,7 @@ import {
   splitHeads,
   swiglu,
 } from "./layers";
+import { MoELayerStats, moeBlock } from "./moe";
 
 /** Keys and values of past positions for one layer: `kT: [batch, heads, headDim, past]`, `v: [batch, heads, past, headDim]`. */
 export interface LayerCache {
@@ -37,6 +38,8 @@ export interface KVCache {
 export interface ForwardOptions {
   /** Collect each layer's attention weights `[batch, heads, time, keys]` here (the caller disposes them). */
   attentionWeights?: tf.Tensor4D[];
+  /** Collect each MoE block's routing and auxiliary losses here (dispose them with `disposeMoEStats`). */
+  moe?: MoELayerStats[];
   /**
    * Collect the input `[batch·time, in]` of every linear layer here, keyed by the layer's name (`h.0.attn.c_attn`,
    * …, `lm_head` when untied); the caller disposes them. Quantization calibrates on these (chapter 12).
@@ -218,7 +221,15 @@ export class GPT {
           const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
           h = tf.add(h, lin(merged, `${pre}.attn.c_proj`));
         }
-        // MLP.
+        // MLP, or a mixture of experts (chapter 11).
+        if (isMoELayer(c, i)) {
+          const opts = { layer: i, capacity: !cache, stats: options.moe };
+          h = tf.add(
+            h,
+            moeBlock(norm(h, `${pre}.ln_2`), (n) => this.params.get(n), c, opts),
+          );
+          continue;
+        }
         const up = lin(norm(h, `${pre}.ln_2`), `${pre}.mlp.c_fc`);
         const act = c.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);
         h = tf.add(h, lin(act, `${pre}.mlp.c_proj`));

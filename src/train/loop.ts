@@ -5,7 +5,7 @@
  * Every step runs inside `tf.tidy` scopes and disposes what it makes, so `tf.memory().numTensors` stays flat.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT } from "../model";
+import { GPT, MoESummary } from "../model";
 import { Rng } from "../random";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
@@ -52,6 +52,8 @@ export interface StepInfo {
   /** Wall time of this update (ms), and tokens per second. */
   ms: number;
   tokensPerSec: number;
+  /** A mixture of experts' auxiliary losses and drop rates this update (see `StepResult.moe`). */
+  moe?: MoESummary;
 }
 
 /**
@@ -210,6 +212,7 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
           tokens,
           ms,
           tokensPerSec: (tokens / ms) * 1000,
+          ...(r.moe ? { moe: r.moe } : {}),
         });
       if (o.evalEvery && step % o.evalEvery === 0 && step !== o.steps) await runEval(step, r.loss);
       if (o.yieldToEventLoop ?? true) await new Promise((res) => setImmediate(res));
