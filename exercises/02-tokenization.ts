@@ -3,20 +3,39 @@
  *
  * Write your answers here, replacing each `throw new NotImplemented(...)`. Grade them with
  * `npm run grade -- 02` (or the last cell of notebooks/02-tokenization.ipynb). In the student release the
- * library's `tokenizer.pairCounts`, `tokenizer.train`, … are these functions, so the notebook uses your code.
+ * library's `tokenizer.pairCounts`, `tokenizer.merge`, `tokenizer.train`, … are re-exports of these functions,
+ * so after `npm run build` and a kernel restart the notebook runs your code; in the main course it runs the
+ * library's answer.
  *
- * Conventions (src/tokenizer/basics.ts):
- * - Text becomes UTF-8 bytes (`utf8Encode`); ids 0–255 are the bytes, merge number i creates id 256 + i.
+ * Conventions:
+ * - Text becomes UTF-8 bytes; ids 0–255 are the bytes, merge number i creates id 256 + i.
  * - A vocabulary is an array: `vocab[id]` = the bytes (Uint8Array) of token `id`.
- * - Pair counts are a `Map<string, number>` keyed by `pairKey(a, b)` = `"a,b"`.
- * - Training ties: highest count wins; among equal counts the smallest left id, then the smallest right id
- *   (`bestPair` implements exactly this rule; you may use it).
- * Helpers you may use: `pairKey`, `parsePairKey`, `bestPair`, `byteVocab`, `pretokenize`, `utf8Encode`,
- * `utf8Decode`, `concatBytes`, `bytesKey` (all in src/tokenizer).
+ * - A pair of ids is a `Pair` (`readonly [number, number]`); a trained model is a `BpeModel`
+ *   `{ merges: Pair[]; vocab: Uint8Array[] }` (merge i is `merges[i]`, and made `vocab[256 + i]`).
+ * - Pair counts are a `Map<string, number>` keyed by `pairKey(a, b)` = `"a,b"` (a Map cannot key on arrays).
+ * - Training ties: highest count wins; among equal counts the smallest left id, then the smallest right id.
+ *
+ * Helpers imported below, for you to use:
+ * - `utf8Encode(text)` → Uint8Array; `utf8Decode(bytes)` → string (invalid UTF-8 becomes U+FFFD, no exception);
+ * - `pretokenize(text, pattern)` → the pieces of the text (words with their leading space, numbers, …) under the
+ *   GPT-2 or GPT-4 regex, or the whole text for "none";
+ * - `pairKey(a, b)` → `"a,b"`, `parsePairKey("a,b")` → `[a, b]`;
+ * - `bestPair(counts)` → `{ pair, count }` by the training tie rule above, or undefined for an empty Map;
+ * - `byteVocab()` → the 256 single-byte tokens (`vocab[b]` = `[b]`);
+ * - `bytesKey(bytes)` → a string with one character per byte (usable as a Map key for a byte sequence);
+ *   `concatBytes(a, b)` → a new Uint8Array, `a` then `b`.
  */
 import { NotImplemented } from "../src/errors";
-import type { BpeModel, Pair } from "../src/tokenizer/basics";
-import type { PatternName } from "../src/tokenizer/patterns";
+import {
+  bestPair,
+  byteVocab,
+  pairKey,
+  parsePairKey,
+  type BpeModel,
+  type Pair,
+} from "../src/tokenizer/basics";
+import { bytesKey, concatBytes, utf8Decode, utf8Encode } from "../src/tokenizer/bytes";
+import { pretokenize, type PatternName } from "../src/tokenizer/patterns";
 
 /**
  * Task 02.pairCounts — count adjacent pairs.
@@ -33,9 +52,10 @@ export function pairCounts(
   void ids;
   void counts;
   void weight;
+  void pairKey;
   throw new NotImplemented(
     "02.pairCounts",
-    "loop i from 0 to ids.length - 2 and add weight under pairKey(ids[i], ids[i+1])",
+    "n ids have n − 1 neighbouring pairs, overlapping ones included; add the weight to what the Map already holds, do not overwrite it",
   );
 }
 
@@ -52,7 +72,7 @@ export function merge(ids: readonly number[], pair: Pair, newId: number): number
   void newId;
   throw new NotImplemented(
     "02.merge",
-    "walk i along ids: if ids[i], ids[i+1] is the pair push newId and skip 2, else push ids[i]",
+    "scan left to right and, after a match, continue past both ids (that is why [5, 5, 5] gives one merge); build a new array",
   );
 }
 
@@ -66,14 +86,22 @@ export function merge(ids: readonly number[], pair: Pair, newId: number): number
  *    merge it in every piece, append `[a, b]` to `merges` and the concatenated bytes to `vocab`.
  * Start from `vocab = byteVocab()` (the 256 single bytes). Throw an Error (saying how many merges were made) if
  * no pair is left before reaching `vocabSize`. Return `{ merges, vocab }`.
+ * Example (notebook section 2): `train("aaabdaaabac", 260, "none").merges` = `[[97, 97], [97, 98], [256, 257],
+ * [97, 99]]`: "aa" occurs 4 times; then "ab" and ("aa", "a") tie at 2 and the smaller left id wins; and so on.
  */
 export function train(text: string, vocabSize: number, pattern: PatternName = "gpt2"): BpeModel {
   void text;
   void vocabSize;
   void pattern;
+  void pretokenize;
+  void utf8Encode;
+  void bestPair;
+  void byteVocab;
+  void parsePairKey;
+  void concatBytes;
   throw new NotImplemented(
     "02.train",
-    "count pieces in a Map, then loop: pairCounts over all pieces, bestPair, merge everywhere",
+    "a distinct piece is counted once and its pairs weighted by how often it occurs; pairs never span two pieces; the new token's bytes are its two parts' bytes joined",
   );
 }
 
@@ -84,14 +112,18 @@ export function train(text: string, vocabSize: number, pattern: PatternName = "g
  * "rank"). For each piece of `pretokenize(text, pattern)`: start with its UTF-8 bytes as parts (one byte
  * each); repeatedly find the adjacent pair of parts whose concatenation is a token with the lowest id (the
  * leftmost if several), and join it; stop when no adjacent pair forms a token. Output the ids of the parts.
+ * Examples, with the 256 byte tokens plus 256 = "ab", 257 = "bc": "abc" → [256, 99] ("ab" has the lower id);
+ * with 256 = "aa": "aaa" → [256, 97] (two equal pairs: the leftmost is joined), not [97, 256]. With GPT-2's
+ * vocabulary "eee" → [1453, 68] ("ee" + "e"), as tiktoken gives.
  */
 export function encode(text: string, vocab: readonly Uint8Array[], pattern: PatternName = "gpt2"): number[] {
   void text;
   void vocab;
   void pattern;
+  void bytesKey;
   throw new NotImplemented(
     "02.encode",
-    "keep parts as binary strings (bytesKey) so joining two parts is string concatenation",
+    'the next merge is the adjacent pair whose joined bytes is the token of lowest id, not the first pair found; on a tie the leftmost ("eee" is [ee, e] in GPT-2)',
   );
 }
 
@@ -104,8 +136,9 @@ export function encode(text: string, vocab: readonly Uint8Array[], pattern: Patt
 export function decode(ids: readonly number[], vocab: readonly Uint8Array[]): string {
   void ids;
   void vocab;
+  void utf8Decode;
   throw new NotImplemented(
     "02.decode",
-    "sum the lengths, copy each token's bytes into one Uint8Array, utf8Decode it",
+    "one character's bytes may be split across two tokens, so join all the bytes first and decode once",
   );
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
 
-export { batchedMatMul, columnSum, dense, fusedAttention, gatherRows, withGrad } from "./ops";
+export { batchedMatMul, columnSum, dense, fusedAttention, withGrad } from "./ops";
 
 /** The backends the course knows, by the name used in `LLM_BACKEND`. */
 export const BACKEND_NAMES = ["node-gpu", "node", "webgpu", "wasm", "cpu"] as const;
@@ -187,3 +187,4 @@ export function activeBackend(): BackendName | undefined {
   };
   return byTfName[tfName];
 }
+export { gatherRows, scatterAddRows } from "./rows";

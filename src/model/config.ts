@@ -36,10 +36,50 @@ export interface GPTConfig {
   ropeBase?: number;
   /** Epsilon inside the norms. Default 1e-5. */
   normEps?: number;
+  /** Mixture of experts in place of the MLP in some or all blocks (chapter 11; see `MoEConfig`). */
+  moe?: MoEConfig;
 }
 
-/** A config with every optional field filled in. */
-export type ResolvedConfig = Required<GPTConfig>;
+/**
+ * How the router turns its logits `[tokens, experts]` into k gates per token. Both pick the same k experts
+ * (softmax is monotone, so the k largest logits are the k largest probabilities); they differ in the gates:
+ * - `"softmax-topk"` (Switch, GShard): softmax over all E experts, keep the k largest probabilities as they
+ *   are — the gates sum to less than 1, and with k = 1 the gate is the router's confidence;
+ * - `"topk-softmax"` (Mixtral): the k largest logits, softmax over those k — the gates sum to 1 (the same as
+ *   renormalising the kept probabilities); with k = 1 the gate is always 1 and the router learns only from the
+ *   auxiliary losses.
+ */
+export type RouterOrder = "softmax-topk" | "topk-softmax";
+
+/** A mixture-of-experts layer: a router sends each token to `topK` of `experts` expert MLPs. */
+export interface MoEConfig {
+  /** Number of expert MLPs per MoE block (E ≥ 2). */
+  experts: number;
+  /** Experts per token (1 ≤ k ≤ E): Switch uses 1, GShard and Mixtral 2. */
+  topK: number;
+  /** Hidden width of each expert MLP. Default `dMlp`; `dMlp / topK` keeps the FLOPs of the dense MLP. */
+  dExpert?: number;
+  /** Router order (see `RouterOrder`). Default "topk-softmax". */
+  router?: RouterOrder;
+  /**
+   * Each expert takes at most ceil(capacityFactor · topK · tokens / experts) tokens of a forward pass; the rest
+   * of its assignments are dropped (first choices are served before second choices, then tokens in order).
+   * Default 1.25 (Switch); `null` means no limit. Generation with a KV cache never drops.
+   */
+  capacityFactor?: number | null;
+  /** Weight of the Switch load-balancing loss E·Σᵢ fᵢ·Pᵢ in the training loss. Default 0.01. */
+  balanceCoef?: number;
+  /** Weight of the router z-loss mean(logsumexp(logits)²) (ST-MoE). Default 1e-3. */
+  zLossCoef?: number;
+  /** Which blocks (0-based) are MoE blocks. Default all of them. */
+  layers?: number[];
+}
+
+/** A mixture-of-experts config with every optional field filled in. */
+export type ResolvedMoEConfig = Required<MoEConfig>;
+
+/** A config with every optional field filled in (`moe` stays absent for a dense model). */
+export type ResolvedConfig = Required<Omit<GPTConfig, "moe">> & { moe?: ResolvedMoEConfig };
 
 /** Thrown for a configuration that cannot describe a model; `field` names the offending field. */
 export class ConfigError extends Error {
@@ -92,13 +132,15 @@ export function resolveConfig(config: GPTConfig): ResolvedConfig {
   if (typeof config.tiedEmbeddings !== "boolean") {
     throw new ConfigError("tiedEmbeddings", `must be true or false, got ${String(config.tiedEmbeddings)}`);
   }
+  const { moe, ...dense } = config;
   const resolved: ResolvedConfig = {
     bias: true,
     initStd: 0.02,
     ropeBase: 10000,
     normEps: 1e-5,
-    ...config,
+    ...dense,
   };
+  if (moe !== undefined) resolved.moe = resolveMoE(moe, resolved);
   if (typeof resolved.bias !== "boolean") throw new ConfigError("bias", "must be true or false");
   for (const field of ["initStd", "ropeBase", "normEps"] as const) {
     const v = resolved[field];
@@ -107,6 +149,72 @@ export function resolveConfig(config: GPTConfig): ResolvedConfig {
     }
   }
   return resolved;
+}
+
+/** Checks the `moe` field against the rest of the config and fills in its defaults. */
+function resolveMoE(moe: MoEConfig, c: ResolvedConfig): ResolvedMoEConfig {
+  if (moe === null || typeof moe !== "object") {
+    throw new ConfigError("moe", "expected an object like { experts: 8, topK: 2 }, or leave moe out");
+  }
+  const int = (field: keyof MoEConfig, v: unknown, low: number, high: number, why: string): void => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high) {
+      throw new ConfigError(
+        `moe.${field}`,
+        `must be an integer in [${low}, ${high}] (${why}), got ${String(v)}`,
+      );
+    }
+  };
+  int("experts", moe.experts, 2, 4096, "a mixture needs at least two experts");
+  int("topK", moe.topK, 1, moe.experts, "each token goes to k of the experts");
+  const r: ResolvedMoEConfig = {
+    dExpert: c.dMlp,
+    router: "topk-softmax",
+    capacityFactor: 1.25,
+    balanceCoef: 0.01,
+    zLossCoef: 1e-3,
+    layers: Array.from({ length: c.nLayers }, (_, i) => i),
+    ...moe,
+  };
+  int("dExpert", r.dExpert, 1, Number.MAX_SAFE_INTEGER, "the hidden width of one expert");
+  if (r.router !== "softmax-topk" && r.router !== "topk-softmax") {
+    throw new ConfigError("moe.router", `must be "softmax-topk" or "topk-softmax", got ${String(r.router)}`);
+  }
+  if (
+    r.capacityFactor !== null &&
+    !(typeof r.capacityFactor === "number" && r.capacityFactor > 0 && Number.isFinite(r.capacityFactor))
+  ) {
+    throw new ConfigError(
+      "moe.capacityFactor",
+      `must be a positive finite number, or null for no capacity limit; got ${String(r.capacityFactor)}`,
+    );
+  }
+  for (const field of ["balanceCoef", "zLossCoef"] as const) {
+    const v = r[field];
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
+      throw new ConfigError(
+        `moe.${field}`,
+        `must be a finite number ≥ 0 (0 turns the loss off), got ${String(v)}`,
+      );
+    }
+  }
+  const layers = r.layers;
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new ConfigError("moe.layers", "must be a non-empty array of block indices, e.g. [1, 3]");
+  }
+  for (const l of layers) {
+    if (!Number.isInteger(l) || l < 0 || l >= c.nLayers) {
+      throw new ConfigError("moe.layers", `block ${String(l)} is not in [0, nLayers=${c.nLayers})`);
+    }
+  }
+  if (new Set(layers).size !== layers.length) {
+    throw new ConfigError("moe.layers", `lists a block twice: [${layers.join(", ")}]`);
+  }
+  return { ...r, layers: [...layers].sort((a, b) => a - b) };
+}
+
+/** Whether block `layer` is a mixture-of-experts block. */
+export function isMoELayer(config: ResolvedConfig, layer: number): boolean {
+  return config.moe !== undefined && config.moe.layers.includes(layer);
 }
 
 /** Width of one attention head. */
@@ -139,8 +247,18 @@ export function parameterShapes(config: GPTConfig): Array<[string, number[]]> {
     linear(`h.${i}.attn.c_attn`, d, 3 * d);
     linear(`h.${i}.attn.c_proj`, d, d);
     norm(`h.${i}.ln_2`);
-    linear(`h.${i}.mlp.c_fc`, d, mlpIn);
-    linear(`h.${i}.mlp.c_proj`, c.dMlp, d);
+    if (c.moe && isMoELayer(c, i)) {
+      // The router (no bias) and E expert MLPs, each shaped like the dense MLP with width dExpert.
+      const m = c.moe.dExpert;
+      out.push([`h.${i}.moe.gate.weight`, [d, c.moe.experts]]);
+      for (let e = 0; e < c.moe.experts; e++) {
+        linear(`h.${i}.moe.experts.${e}.c_fc`, d, c.activation === "swiglu" ? 2 * m : m);
+        linear(`h.${i}.moe.experts.${e}.c_proj`, m, d);
+      }
+    } else {
+      linear(`h.${i}.mlp.c_fc`, d, mlpIn);
+      linear(`h.${i}.mlp.c_proj`, c.dMlp, d);
+    }
   }
   norm("ln_f");
   if (!c.tiedEmbeddings) out.push(["lm_head.weight", [d, c.vocabSize]]);
@@ -171,7 +289,8 @@ export function paramCount(config: GPTConfig): number {
 // @end-answer
 
 export interface FlopsBreakdown {
-  /** Parameters that take part in a matrix multiply per token: all block weights and biases, the final
+  /** Parameters that take part in a matrix multiply per token (for a mixture of experts: the router and the
+   *  k experts a token goes to, not all E): all block weights and biases, the final
    *  norm, and the output projection `dModel·vocabSize` (counted even when tied). Lookup tables (token and
    *  learned position embeddings) cost no multiply and are excluded. */
   matmulParams: number;
@@ -202,12 +321,40 @@ export function flopsBreakdown(config: GPTConfig, seqLen?: number): FlopsBreakdo
   let matmulParams = 0;
   for (const [name, shape] of parameterShapes(c)) {
     if (name === "wte.weight" || name === "wpe.weight") continue;
-    matmulParams += shape.reduce((a, b) => a * b, 1);
+    // A token passes through k experts of E: count k of them (see `paramCounts`).
+    const expert = /\.moe\.experts\.\d+\./.test(name);
+    matmulParams += shape.reduce((a, b) => a * b, 1) * (expert && c.moe ? c.moe.topK / c.moe.experts : 1);
   }
   if (c.tiedEmbeddings) matmulParams += c.dModel * c.vocabSize;
   const dense = 6 * matmulParams;
   const attention = 12 * c.nLayers * c.dModel * T;
   return { matmulParams, dense, attention, total: dense + attention };
+}
+
+/** Total and active parameters (see `paramCounts`). */
+export interface ParamCounts {
+  /** Every trainable parameter, a tied embedding counted once (equals `paramCount` for a dense model). */
+  total: number;
+  /** The parameters one token uses: the total less, in each MoE block, the E − k experts it is not sent to. */
+  active: number;
+}
+
+/**
+ * Total and active parameters, from the parameter shapes. A mixture of experts stores E expert MLPs per MoE
+ * block but runs each token through k of them, so its parameters grow with E while its FLOPs per token grow
+ * with k: active = total − Σ over MoE blocks of (E − k) · (parameters of one expert).
+ */
+export function paramCounts(config: GPTConfig): ParamCounts {
+  const c = resolveConfig(config);
+  let total = 0;
+  let experts = 0;
+  for (const [name, shape] of parameterShapes(c)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    total += size;
+    if (/\.moe\.experts\.\d+\./.test(name)) experts += size;
+  }
+  const inactive = c.moe ? (experts * (c.moe.experts - c.moe.topK)) / c.moe.experts : 0;
+  return { total, active: total - inactive };
 }
 
 /** Training FLOPs per token: 6·N + 12·nLayers·dModel·T (see `flopsBreakdown`). */

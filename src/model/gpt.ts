@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../random";
-import { GPTConfig, ResolvedConfig, headDim, parameterShapes, resolveConfig } from "./config";
+import { GPTConfig, ResolvedConfig, headDim, isMoELayer, parameterShapes, resolveConfig } from "./config";
 import {
   causalMask,
   embedding,
@@ -21,6 +21,7 @@ import {
   splitHeads,
   swiglu,
 } from "./layers";
+import { MoELayerStats, moeBlock } from "./moe";
 
 /** Keys and values of past positions for one layer: `k, v: [batch, past, heads, headDim]` (as `splitHeads` gives them). */
 export interface LayerCache {
@@ -37,6 +38,13 @@ export interface KVCache {
 export interface ForwardOptions {
   /** Collect each layer's attention weights `[batch, heads, time, keys]` here (the caller disposes them). */
   attentionWeights?: tf.Tensor4D[];
+  /** Collect each MoE block's routing and auxiliary losses here (dispose them with `disposeMoEStats`). */
+  moe?: MoELayerStats[];
+  /**
+   * Collect the input `[batch·time, in]` of every linear layer here, keyed by the layer's name (`h.0.attn.c_attn`,
+   * …, `lm_head` when untied); the caller disposes them. Quantization calibrates on these (chapter 12).
+   */
+  linearInputs?: Map<string, tf.Tensor2D>;
 }
 
 /** What every block of one forward pass shares: sizes, RoPE tables, the mask, the cache being extended. */
@@ -51,6 +59,8 @@ interface ForwardState {
   /** The cache entries this pass makes (kept tensors), one per layer. */
   newLayers: LayerCache[];
   attentionWeights?: tf.Tensor4D[];
+  moe?: MoELayerStats[];
+  linearInputs?: Map<string, tf.Tensor2D>;
 }
 
 /** Frees the tensors held by a cache. */
@@ -180,7 +190,8 @@ export class GPT {
   }
 
   /** The linear map `name` (`h.0.mlp.c_fc`, …): `x: [n, in]` → `[n, out]`, with its bias if it has one. */
-  private lin(x: tf.Tensor2D, name: string): tf.Tensor2D {
+  private lin(x: tf.Tensor2D, name: string, s: ForwardState): tf.Tensor2D {
+    if (s.linearInputs) s.linearInputs.set(name, tf.keep(tf.clone(x)));
     const bias = this.params.get(`${name}.bias`) as tf.Tensor1D | undefined;
     return linear(x, this.param(`${name}.weight`) as tf.Tensor2D, bias);
   }
@@ -193,7 +204,7 @@ export class GPT {
   private attention(x: tf.Tensor2D, i: number, s: ForwardState): tf.Tensor2D {
     const { B, T } = s;
     const H = this.config.nHeads;
-    const heads = splitHeads(this.lin(x, `h.${i}.attn.c_attn`), B, T, H, s.rope); // [B, T, H, hd] each
+    const heads = splitHeads(this.lin(x, `h.${i}.attn.c_attn`, s), B, T, H, s.rope); // [B, T, H, hd] each
     let { k, v } = heads;
     if (s.cache) {
       const prev = s.cache.layers[i];
@@ -204,20 +215,28 @@ export class GPT {
       s.newLayers.push({ k: tf.keep(k), v: tf.keep(v) });
     }
     const out = multiHeadAttention(heads.q, k, v, s.mask, s.attentionWeights);
-    return this.lin(tf.reshape(out, [B * T, this.config.dModel]) as tf.Tensor2D, `h.${i}.attn.c_proj`);
+    return this.lin(tf.reshape(out, [B * T, this.config.dModel]) as tf.Tensor2D, `h.${i}.attn.c_proj`, s);
   }
 
-  /** The MLP of layer `i`: `x: [B·T, d]` → `[B·T, d]`, up-projection, GELU or SwiGLU, down-projection. */
-  private mlp(x: tf.Tensor2D, i: number): tf.Tensor2D {
-    const up = this.lin(x, `h.${i}.mlp.c_fc`);
-    const act = this.config.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);
-    return this.lin(act, `h.${i}.mlp.c_proj`);
+  /**
+   * The MLP of layer `i`: `x: [B·T, d]` → `[B·T, d]`, up-projection, GELU or SwiGLU, down-projection; or a
+   * mixture of experts (chapter 11) in the layers the `moe` option names.
+   */
+  private mlp(x: tf.Tensor2D, i: number, s: ForwardState): tf.Tensor2D {
+    const c = this.config;
+    if (isMoELayer(c, i)) {
+      const opts = { layer: i, capacity: !s.cache, stats: s.moe };
+      return moeBlock(x, (n) => this.params.get(n), c, opts) as tf.Tensor2D;
+    }
+    const up = this.lin(x, `h.${i}.mlp.c_fc`, s);
+    const act = c.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);
+    return this.lin(act, `h.${i}.mlp.c_proj`, s);
   }
 
   /** Pre-norm block `i` on the residual stream `h: [B·T, d]`: h + attn(norm₁(h)), then + mlp(norm₂(h)). */
   private block(h: tf.Tensor2D, i: number, s: ForwardState): tf.Tensor2D {
     const a = tf.add(h, this.attention(this.norm(h, `h.${i}.ln_1`), i, s)) as tf.Tensor2D;
-    return tf.add(a, this.mlp(this.norm(a, `h.${i}.ln_2`), i)) as tf.Tensor2D;
+    return tf.add(a, this.mlp(this.norm(a, `h.${i}.ln_2`), i, s)) as tf.Tensor2D;
   }
 
   private run(ids: tf.Tensor2D, cache: KVCache | null, options: ForwardOptions): tf.Tensor3D {
@@ -245,12 +264,16 @@ export class GPT {
         cache,
         newLayers,
         attentionWeights: options.attentionWeights,
+        moe: options.moe,
+        linearInputs: options.linearInputs,
       };
       for (let i = 0; i < c.nLayers; i++) h = this.block(h, i, state);
       const hf = this.norm(h, "ln_f");
       const head = c.tiedEmbeddings
         ? (tf.transpose(this.param("wte.weight")) as tf.Tensor2D)
         : (this.param("lm_head.weight") as tf.Tensor2D);
+      if (options.linearInputs && !c.tiedEmbeddings)
+        options.linearInputs.set("lm_head", tf.keep(tf.clone(hf)));
       return tf.reshape(linear(hf, head), [B, T, c.vocabSize]) as tf.Tensor3D;
     });
     if (cache) {

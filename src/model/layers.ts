@@ -9,7 +9,8 @@
  * (LayerNorm, GELU).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { batchedMatMul, columnSum, dense, fusedAttention, gatherRows, withGrad } from "../backend/ops";
+import { batchedMatMul, columnSum, dense, fusedAttention, withGrad } from "../backend/ops";
+import { gatherRows } from "../backend/rows";
 // tfjs-core alone registers no gradients; the union package would. Training needs them on every backend.
 import "../backend/gradients";
 
@@ -29,7 +30,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
  */
 export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   if (ids.dtype !== "int32") throw new Error(`embedding: ids must be int32, got ${ids.dtype}`);
-  const rows = gatherRows(table, tf.reshape(ids, [-1]) as tf.Tensor1D);
+  const rows = gatherRows(table, ids);
   return tf.reshape(rows, [...ids.shape, table.shape[1]]);
 }
 

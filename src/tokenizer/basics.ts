@@ -21,7 +21,7 @@ export type Pair = readonly [number, number];
 
 /** What training produces: the merges in order (merge `i` made id `256 + i`) and the vocabulary they imply. */
 export interface BpeModel {
-  merges: [number, number][];
+  merges: Pair[];
   vocab: Uint8Array[];
 }
 

@@ -6,7 +6,8 @@
  *   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
  *   p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
  *
- * The no-decay group holds, by default, every 1-D parameter (biases, norm gains) and the embedding tables
+ * `adamwUpdate` is that update for one parameter (a function of tensors); `AdamW` keeps m and v for every
+ * parameter and applies it to each. The no-decay group holds, by default, every 1-D parameter (biases, norm gains) and the embedding tables
  * (`wte`, `wpe`); pass `noDecay` to choose differently.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -25,6 +26,47 @@ export interface AdamWOptions {
 export function defaultNoDecay(name: string, shape: number[]): boolean {
   return shape.length < 2 || name === "wte.weight" || name === "wpe.weight";
 }
+
+/** The hyperparameters of one AdamW update (`weightDecay` 0 for the no-decay group). */
+export interface AdamWHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/**
+ * One parameter's AdamW state: the parameter, its first and second moments (all the same shape), and
+ * `step`, the number of updates already done (0 before the first; the update uses t = step + 1).
+ */
+export interface AdamWSlot {
+  param: tf.Tensor;
+  m: tf.Tensor;
+  v: tf.Tensor;
+  step: number;
+}
+
+// @answer 04.adamw
+/**
+ * One AdamW update of one parameter, as `torch.optim.AdamW` does it: with t = slot.step + 1,
+ * p ← p·(1 − lr·λ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − lr·(m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + ε).
+ * Returns new tensors `{ param, m, v, step: t }` (the caller disposes them) and leaves the inputs alone.
+ */
+export function adamwUpdate(slot: AdamWSlot, grad: tf.Tensor, h: AdamWHyper): AdamWSlot {
+  const t = slot.step + 1;
+  const bc1 = 1 - Math.pow(h.beta1, t);
+  const bc2 = 1 - Math.pow(h.beta2, t);
+  const next = tf.tidy(() => {
+    const m = tf.add(tf.mul(slot.m, h.beta1), tf.mul(grad, 1 - h.beta1));
+    const v = tf.add(tf.mul(slot.v, h.beta2), tf.mul(tf.square(grad), 1 - h.beta2));
+    const decayed = h.weightDecay > 0 ? tf.mul(slot.param, 1 - h.lr * h.weightDecay) : slot.param;
+    const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), h.eps);
+    return { param: tf.sub(decayed, tf.mul(tf.div(m, denom), h.lr / bc1)), m, v };
+  });
+  return { ...next, step: t };
+}
+// @end-answer
 
 /** The optimizer's state: step count and first/second moments by parameter name. */
 export interface AdamWState {
@@ -83,23 +125,20 @@ export class AdamW {
   apply(grads: Map<string, tf.Tensor>, lr: number): void {
     if (!(lr >= 0) || !Number.isFinite(lr))
       throw new Error(`AdamW: lr must be a finite number ≥ 0, got ${lr}`);
+    const step = this.step;
     this.step++;
-    const t = this.step;
-    const bc1 = 1 - Math.pow(this.beta1, t);
-    const bc2 = 1 - Math.pow(this.beta2, t);
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
         if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
-        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        const decayed = this.decays(name) && this.weightDecay > 0 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
-        const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(bc2)), this.eps);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m1, denom), lr / bc1)));
-        m.assign(m1);
-        v.assign(v1);
+        const weightDecay = this.decays(name) ? this.weightDecay : 0;
+        const { beta1, beta2, eps } = this;
+        const next = adamwUpdate({ param: p, m, v, step }, g, { lr, beta1, beta2, eps, weightDecay });
+        p.assign(next.param);
+        m.assign(next.m);
+        v.assign(next.v);
       }
     });
   }

@@ -5,19 +5,18 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** ‖g‖ over all tensors (one number, read back). */
-export function globalNorm(grads: tf.Tensor[]): number {
-  if (grads.length === 0) return 0;
-  return tf.tidy(() => Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
-}
-
+// @answer 04.clip
 /**
- * Returns the clipped gradients (new tensors; the inputs are left alone) and the norm before clipping.
- * When no clipping is needed the returned tensors are clones.
+ * Clips `grads` (any shapes) to the global norm `maxNorm`. Returns the clipped gradients (new tensors, also
+ * when nothing is clipped; the inputs are left alone) and ‖g‖ before clipping, a number.
  */
 export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { grads: tf.Tensor[]; norm: number } {
   if (!(maxNorm > 0)) throw new Error(`clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
-  const norm = globalNorm(grads);
+  const norm =
+    grads.length === 0
+      ? 0
+      : tf.tidy(() => Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
   const scale = norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
   return { grads: grads.map((g) => (scale === 1 ? tf.clone(g) : tf.mul(g, scale))), norm };
 }
+// @end-answer

@@ -12,5 +12,4 @@ export * from "./checkpoint";
 export * from "./loop";
 export * from "./step";
 export * from "./parallel";
-export * from "./reference";
 export * from "./precision";

@@ -5,10 +5,10 @@
  * Every step runs inside `tf.tidy` scopes and disposes what it makes, so `tf.memory().numTensors` stays flat.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT } from "../model";
+import { GPT, MoESummary } from "../model";
 import { Rng } from "../random";
 import { AdamW } from "./adamw";
-import { Batch, TokenBatcher } from "./batches";
+import { Batch } from "./batches";
 import { latestCheckpoint, saveCheckpoint } from "./checkpoint";
 import { CrossEntropyOptions, crossEntropy } from "./loss";
 import { DataParallel, splitBatch } from "./parallel";
@@ -52,6 +52,8 @@ export interface StepInfo {
   /** Wall time of this update (ms), and tokens per second. */
   ms: number;
   tokensPerSec: number;
+  /** A mixture of experts' auxiliary losses and drop rates this update (see `StepResult.moe`). */
+  moe?: MoESummary;
 }
 
 /**
@@ -76,13 +78,24 @@ export interface EvalInfo {
   valLoss: number;
 }
 
+/**
+ * Where training batches come from: `sample(rng)` draws one micro-batch of `batchSize` rows. `TokenBatcher`
+ * (windows of one token stream) is one; chapter 07's padded, masked chat batches (`align.SftBatcher`) another.
+ */
+export interface BatchSource {
+  readonly batchSize: number;
+  /** Sequence length of a batch (the longest one for sources whose batches vary in length). */
+  readonly time: number;
+  sample(rng: Rng): Batch;
+}
+
 export interface TrainOptions {
   model: GPT;
   optimizer: AdamW;
   schedule: Schedule;
-  train: TokenBatcher;
+  train: BatchSource;
   /** Source of validation batches (drawn the same every time from `evalSeed`). */
-  val?: TokenBatcher;
+  val?: BatchSource;
   /** The step count to reach; the loop runs from `optimizer.step` up to it. */
   steps: number;
   /** Draws the training batches; its state is checkpointed. */
@@ -145,7 +158,7 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
   const runEval = async (step: number, trainLoss: number): Promise<void> => {
     if (!o.val) return;
     const rng = new Rng(o.evalSeed ?? 12345);
-    const batches = valBatches.map(() => (o.val as TokenBatcher).sample(rng));
+    const batches = valBatches.map(() => (o.val as BatchSource).sample(rng));
     const valLoss = evaluate(o.model, batches, o.loss);
     batches.forEach((b) => tf.dispose([b.x, b.y]));
     const info = { step, trainLoss, valLoss };
@@ -183,7 +196,8 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
       result.losses.push(r.loss);
       result.steps = step;
       const ms = performance.now() - t0;
-      const tokens = accum * o.train.batchSize * o.train.time;
+      // Positions in this update's batches (for padded sources, the padded length).
+      const tokens = micro.reduce((n, b) => n + b.x.size, 0);
       if (o.checkpoint && (step % o.checkpoint.every === 0 || step === o.steps)) {
         result.lastCheckpoint = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, o.rng, {
           keep: o.checkpoint.keep,
@@ -198,6 +212,7 @@ export async function trainLoop(o: TrainOptions): Promise<TrainResult> {
           tokens,
           ms,
           tokensPerSec: (tokens / ms) * 1000,
+          ...(r.moe ? { moe: r.moe } : {}),
         });
       if (o.evalEvery && step % o.evalEvery === 0 && step !== o.steps) await runEval(step, r.loss);
       if (o.yieldToEventLoop ?? true) await new Promise((res) => setImmediate(res));

@@ -17,9 +17,11 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
+// @answer 04.crossEntropy
 /**
- * Mean cross-entropy (nats) of `logits: [..., V]` against int `targets: [...]`. Returns a scalar; NaN when
- * every target is ignored (there is nothing to average), as PyTorch does.
+ * Mean cross-entropy (nats) of `logits: [..., V]` against int `targets: [...]` (an int32 tensor or an array,
+ * one target per row of logits). Returns a scalar; NaN when every target is ignored (there is nothing to
+ * average), as PyTorch does; a target outside [0, V) that is not the ignore index is an error.
  */
 export function crossEntropy(
   logits: tf.Tensor,
@@ -78,6 +80,7 @@ export function crossEntropy(
   });
   return f(logits) as tf.Scalar;
 }
+// @end-answer
 
 /** Perplexity exp(loss) from a mean cross-entropy in nats. */
 export function perplexity(lossNats: number): number {

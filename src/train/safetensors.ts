@@ -11,15 +11,17 @@
  */
 import * as os from "node:os";
 
-export type SafeDType = "F32" | "I32";
+export type SafeDType = "F32" | "I32" | "I8" | "U8";
 
 export interface SafeTensor {
   dtype: SafeDType;
   shape: number[];
-  data: Float32Array | Int32Array;
+  /** Float32Array for F32, Int32Array for I32, Int8Array for I8 (int8 weights), Uint8Array for U8 (packed int4). */
+  data: Float32Array | Int32Array | Int8Array | Uint8Array;
 }
 
-const BYTES: Record<SafeDType, number> = { F32: 4, I32: 4 };
+const BYTES: Record<SafeDType, number> = { F32: 4, I32: 4, I8: 1, U8: 1 };
+const ARRAYS = { F32: Float32Array, I32: Int32Array, I8: Int8Array, U8: Uint8Array } as const;
 
 function checkEndianness(): void {
   if (os.endianness() !== "LE") throw new Error("safetensors: this writer assumes a little-endian machine");
@@ -46,7 +48,7 @@ export function encodeSafetensors(
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length)
       throw new Error(`safetensors: "${name}" has shape [${t.shape}] but ${t.data.length} values`);
-    const expected = t.dtype === "F32" ? Float32Array : Int32Array;
+    const expected = ARRAYS[t.dtype];
     if (!(t.data instanceof expected))
       throw new Error(`safetensors: "${name}" is ${t.dtype} but its data is not a ${expected.name}`);
     const nbytes = count * BYTES[t.dtype];
@@ -110,7 +112,9 @@ export function decodeSafetensors(bytes: Uint8Array): {
   for (const [name, info] of items) {
     const dtype = info.dtype as SafeDType;
     if (!(dtype in BYTES))
-      throw new Error(`safetensors: "${name}" has dtype ${info.dtype}; this reader knows F32 and I32`);
+      throw new Error(
+        `safetensors: "${name}" has dtype ${info.dtype}; this reader knows F32, I32, I8 and U8`,
+      );
     const count = info.shape.reduce((a, b) => a * b, 1);
     const [b, e] = info.data_offsets;
     if (e - b !== count * BYTES[dtype])
@@ -120,7 +124,7 @@ export function decodeSafetensors(bytes: Uint8Array): {
     // A fresh, aligned copy (Buffer#slice would return a view into a shared pool).
     const copy = new Uint8Array(e - b);
     copy.set(bytes.subarray(dataStart + b, dataStart + e));
-    const data = dtype === "F32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+    const data = new ARRAYS[dtype](copy.buffer);
     tensors.set(name, { dtype, shape: info.shape, data });
   }
   return { tensors, metadata };

@@ -10,15 +10,27 @@
  * thread computed each gradient.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GPT } from "../model";
+import {
+  GPT,
+  MoELayerStats,
+  MoESummary,
+  addMoESummary,
+  disposeMoEStats,
+  emptyMoESummary,
+  moeAuxLoss,
+  summarizeMoE,
+} from "../model";
 import { AdamW } from "./adamw";
 import { Batch } from "./batches";
-import { globalNorm } from "./clip";
+import { clipByGlobalNorm } from "./clip";
 import { CrossEntropyOptions, crossEntropy } from "./loss";
 
 export interface StepResult {
-  /** Mean loss over the micro-batches. */
+  /** Mean LM loss (cross-entropy) over the micro-batches; a mixture of experts' auxiliary losses are in `moe`. */
   loss: number;
+  /** For a mixture of experts: the auxiliary losses (without coefficients) and drop rates, averaged over
+   *  MoE blocks and micro-batches. Absent for a dense model (and with worker threads). */
+  moe?: MoESummary;
   /** Global gradient norm before clipping. */
   gradNorm: number;
   /** False when loss or norm was not finite (no update was made). */
@@ -33,13 +45,21 @@ export interface StepOptions {
 
 /** Loss of one micro-batch and its gradients, one tensor per parameter in `model.variables()` order. */
 export interface MicroBatchGradients {
+  /** The LM loss (cross-entropy). */
   loss: number;
   grads: tf.Tensor[];
+  /** A mixture of experts' auxiliary losses and drops (their weighted sum was added to the loss that was differentiated). */
+  moe?: MoESummary;
 }
 
 /**
  * Forward, cross-entropy and backward for one micro-batch `{x, y}: [batch, time]` int32. The caller owns
  * (and disposes) the returned gradients; nothing else is left behind, also when the forward pass throws.
+ *
+ * A mixture of experts adds its auxiliary losses (`moeAuxLoss`: balance and z-loss, weighted) to the
+ * cross-entropy before differentiating; `loss` stays the cross-entropy, comparable with a dense model, and
+ * the auxiliary values come back in `moe`. An expert that received no token in this micro-batch gets a zero
+ * gradient.
  */
 export function microBatchGradients(
   model: GPT,
@@ -47,10 +67,23 @@ export function microBatchGradients(
   loss?: CrossEntropyOptions,
 ): MicroBatchGradients {
   const vars = model.variables();
-  const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(batch.x), batch.y, loss), vars);
-  const lossValue = value.dataSync()[0];
-  value.dispose();
-  return { loss: lossValue, grads: vars.map((v) => grads[v.name]) };
+  const stats: MoELayerStats[] = [];
+  let lmLoss = NaN;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const ce = crossEntropy(model.forward(batch.x, { moe: stats }), batch.y, loss);
+      if (stats.length === 0) return ce;
+      lmLoss = ce.dataSync()[0];
+      return tf.add(ce, moeAuxLoss(stats, model.config)) as tf.Scalar;
+    }, vars);
+    const total = value.dataSync()[0];
+    value.dispose();
+    const all = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+    if (stats.length === 0) return { loss: total, grads: all };
+    return { loss: lmLoss, grads: all, moe: summarizeMoE(stats) };
+  } finally {
+    disposeMoEStats(stats);
+  }
 }
 
 /**
@@ -61,13 +94,15 @@ export function microBatchGradients(
 export class GradientAccumulator {
   private sum: tf.Tensor[] | null = null;
   private lossSum = 0;
+  private moeSum: MoESummary | null = null;
   /** Micro-batches added so far. */
   count = 0;
 
   /** Adds one micro-batch's loss and gradients (the tensors now belong to the accumulator). */
-  add({ loss, grads }: MicroBatchGradients): void {
+  add({ loss, grads, moe }: MicroBatchGradients): void {
     this.lossSum += loss;
     this.count++;
+    if (moe) this.moeSum = addMoESummary(this.moeSum ?? emptyMoESummary(moe.load.length), moe);
     if (this.sum === null) {
       this.sum = grads;
       return;
@@ -91,8 +126,11 @@ export class GradientAccumulator {
     let grads = this.sum;
     const n = this.count;
     const loss = this.lossSum / n;
+    const ms = this.moeSum;
+    const moe = ms ? addMoESummary(emptyMoESummary(ms.load.length), ms, 1 / n) : undefined;
     this.sum = null;
     this.lossSum = 0;
+    this.moeSum = null;
     this.count = 0;
     try {
       if (n > 1) {
@@ -100,17 +138,15 @@ export class GradientAccumulator {
         tf.dispose(grads);
         grads = scaled;
       }
-      const gradNorm = globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm, finite: false };
-      if (options.clipNorm !== undefined && gradNorm > options.clipNorm) {
-        const scale = options.clipNorm / (gradNorm + 1e-6);
-        const clipped = grads.map((g) => tf.mul(g, scale));
-        tf.dispose(grads);
-        grads = clipped;
-      }
+      // Without clipNorm the norm is still measured (and the gradients pass through unchanged).
+      const clipped = clipByGlobalNorm(grads, options.clipNorm ?? Infinity);
+      tf.dispose(grads);
+      grads = clipped.grads;
+      const gradNorm = clipped.norm;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, moe, gradNorm, finite: false };
       const names = [...model.params.keys()];
       optimizer.apply(new Map(names.map((name, i) => [name, grads[i]])), lr);
-      return { loss, gradNorm, finite: true };
+      return { loss, moe, gradNorm, finite: true };
     } finally {
       tf.dispose(grads);
     }
@@ -121,6 +157,7 @@ export class GradientAccumulator {
     if (this.sum) tf.dispose(this.sum);
     this.sum = null;
     this.lossSum = 0;
+    this.moeSum = null;
     this.count = 0;
   }
 }

@@ -8,6 +8,9 @@ import {
   attribution,
   brownDocuments,
   cached,
+  datasetPath,
+  parseCsv,
+  parseJsonLines,
   cmuDict,
   decodeQuotedPrintable,
   detokenizeBrown,
@@ -175,5 +178,27 @@ describe("corpora: every data set, loaded once, as typed records", () => {
       assert.ok(line.includes(source.licence) && line.includes(source.citation));
     }
     assert.throws(() => attribution("wiki" as CorpusName), /unknown corpus 'wiki'/);
+  });
+});
+
+describe("corpora/files: data sets vendored under datasets/", () => {
+  it("finds files under datasets/ and names a missing one", () => {
+    assert.ok(fs.existsSync(datasetPath("crawl", "README.md")));
+    assert.throws(() => datasetPath("no-such-set", "x.csv"), /datasets\/no-such-set\/x\.csv not found/);
+  });
+
+  it("parses CSV with quotes, doubled quotes, commas and newlines inside quotes", () => {
+    const text = 'a,b,c\r\n1,"x, y","say ""hi"""\n2,"two\nlines",\n';
+    assert.deepEqual(parseCsv(text), [
+      { a: "1", b: "x, y", c: 'say "hi"' },
+      { a: "2", b: "two\nlines", c: "" },
+    ]);
+    assert.deepEqual(parseCsv(""), []);
+    assert.throws(() => parseCsv("a,b\n1,2,3\n"), /row 2 has 3 fields, the header has 2/);
+  });
+
+  it("parses JSON lines, skipping blank lines and naming a bad one", () => {
+    assert.deepEqual(parseJsonLines('{"id":1}\n\n{"id":2}\n'), [{ id: 1 }, { id: 2 }]);
+    assert.throws(() => parseJsonLines('{"id":1}\n{id}\n', "x.jsonl"), /x\.jsonl:2: not JSON/);
   });
 });

@@ -48,10 +48,15 @@ describe("data/dedup: exact similar pairs (prefix filtering)", () => {
       } else sets.push(new Set(Array.from({ length: 20 + rng.int(60) }, () => rng.int(5000))));
     }
     const sorted = sets.map((s) => Uint32Array.from(s).sort());
-    for (const t of [0.5, 0.8, 0.9]) {
+    // The seeded sets hold 150, 65 and 15 pairs at these thresholds (by brute force).
+    for (const [t, n] of [
+      [0.5, 150],
+      [0.8, 65],
+      [0.9, 15],
+    ]) {
       const got = exactSimilarPairs(sorted, t).map((p) => `${p.i},${p.j}`);
       const want = bruteForce(sets, t);
-      assert.ok(want.length > 10, `too few pairs at ${t}`);
+      assert.equal(want.length, n, `pairs at J ≥ ${t} by brute force`);
       assert.deepEqual(got, want);
     }
     assert.throws(() => exactSimilarPairs(sorted, 0), /threshold/);
@@ -63,12 +68,12 @@ describe("data/dedup: MinHash + LSH near duplicates on the generated crawl", () 
     const { texts } = smallCrawl();
     const sets = texts.map((t) => shingleHashes(t));
     const truth = new Set(exactSimilarPairs(sets, 0.8).map((p) => `${p.i},${p.j}`));
-    assert.ok(truth.size > 50, `only ${truth.size} positive pairs`);
+    assert.equal(truth.size, 179, "pairs of the seeded crawl with J ≥ 0.8");
     const { pairs, candidates } = nearDuplicatePairs(texts, { numPerm: 64, bands: 16, rows: 4, seed: 1 });
-    assert.ok(candidates >= pairs.length);
+    assert.equal(candidates, 243, "LSH candidate pairs (seed 1)");
     const found = pairs.filter((p) => truth.has(`${p.i},${p.j}`)).length;
     assert.equal(found, pairs.length, "a verified pair is below the threshold");
-    assert.ok(found / truth.size >= 0.95, `recall ${found / truth.size}`);
+    assert.equal(found, truth.size, `recall ${found / truth.size}: every pair with J ≥ 0.8 found (seed 1)`);
     for (const p of pairs.slice(0, 20)) {
       assert.equal(p.similarity, jaccard(shingles(texts[p.i]), shingles(texts[p.j])));
       assert.equal(p.similarity, sortedJaccard(sets[p.i], sets[p.j]));
@@ -90,7 +95,7 @@ describe("data/dedup: MinHash + LSH near duplicates on the generated crawl", () 
       expected += p.predicted * p.pairs;
       variance += p.pairs * p.predicted * (1 - p.predicted);
     }
-    assert.ok(pairs > 100, `only ${pairs} pairs`);
+    assert.equal(pairs, 281, "pairs of the seeded crawl with J ≥ 0.2");
     assert.ok(
       Math.abs(cand - expected) <= 4 * Math.sqrt(variance) + 2,
       `${cand} candidates, ${expected} expected`,

@@ -6,7 +6,15 @@
  */
 import * as assert from "node:assert/strict";
 import { loadChapter, task } from "./harness";
-import { loadGpt2, showBytes, utf8Encode, type PatternName } from "../../src/tokenizer";
+import {
+  byteVocab,
+  loadGpt2,
+  showBytes,
+  utf8Encode,
+  type BpeModel,
+  type Pair,
+  type PatternName,
+} from "../../src/tokenizer";
 import { Rng } from "../../src/random";
 import fixture from "../fixtures/tokenizer/exercise-02.json";
 
@@ -23,21 +31,21 @@ interface TrainCase {
 const trainCases = fixture.train as unknown as TrainCase[];
 
 /** The readable text of token `id` given the merges so far (ids < 256 are bytes). */
-function tokenText(merges: readonly [number, number][], id: number): string {
+function tokenText(merges: readonly (readonly [number, number])[], id: number): string {
   const bytes = (i: number): number[] =>
     i < 256 ? [i] : [...bytes(merges[i - 256][0]), ...bytes(merges[i - 256][1])];
   return JSON.stringify(showBytes(Uint8Array.from(bytes(id))));
 }
 
 /** Fails at the first differing merge, naming both merges' tokens. */
-function assertMerges(got: [number, number][], c: TrainCase): void {
+function assertMerges(got: readonly (readonly [number, number])[], c: TrainCase): void {
   assert.ok(Array.isArray(got), `train(${c.name}): expected merges to be an array, got ${typeof got}`);
   for (let i = 0; i < c.merges.length; i++) {
     const want = c.merges[i];
-    const have = got[i];
+    const have: readonly [number, number] | undefined = got[i];
     if (have === undefined || have[0] !== want[0] || have[1] !== want[1]) {
       const wantText = `${tokenText(c.merges, want[0])} + ${tokenText(c.merges, want[1])}`;
-      const haveText =
+      const haveText: string =
         have === undefined
           ? "nothing"
           : `[${have[0]}, ${have[1]}] = ${tokenText(got, have[0])} + ${tokenText(got, have[1])}`;
@@ -173,6 +181,32 @@ task("02.encode", 3, () => {
     assert.deepEqual(ch.encode("", vocab, "gpt2"), []);
   });
 
+  it("joins the leftmost of equal pairs first, as tiktoken does", () => {
+    // Tokens: bytes, then 256 = "aa". "aaa" has two pairs (a, a) that both form token 256: the leftmost is joined.
+    const vocab = [...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b)), utf8Encode("aa")];
+    const cases: [string, number[]][] = [
+      ["aaa", [256, 97]],
+      ["aaaaa", [256, 256, 97]],
+      ["baaa", [98, 256, 97]],
+    ];
+    for (const [text, want] of cases) {
+      const got = ch.encode(text, vocab, "none");
+      assert.deepEqual(
+        got,
+        want,
+        `encode("${text}") with 256 = "aa" is [${got}], expected [${want}]: among equal pairs the leftmost is joined first`,
+      );
+    }
+    // The same with GPT-2's vocabulary (ids from tiktoken): "eee" = "ee" + "e", not "e" + "ee".
+    const gpt2 = gpt2Vocab();
+    for (const [text, want] of [
+      ["eee", [1453, 68]],
+      [" eee", [304, 1453]],
+    ] as [string, number[]][]) {
+      assertIds(ch.encode(text, gpt2, "gpt2"), want, text);
+    }
+  });
+
   it("gives GPT-2's ids (from tiktoken) with GPT-2's vocabulary", () => {
     const vocab = gpt2Vocab();
     for (const { text, ids } of fixture.gpt2) assertIds(ch.encode(text, vocab, "gpt2"), ids, text);
@@ -207,5 +241,18 @@ task("02.decode", 2, () => {
   it("decodes GPT-2's ids (from tiktoken) to the original text", () => {
     const vocab = gpt2Vocab();
     for (const { text, ids } of fixture.gpt2) assert.equal(ch.decode(ids, vocab), text);
+  });
+});
+
+describe("02: the types a learner writes with", () => {
+  it("a model built from `const merges: Pair[]` is a BpeModel (this file would not type-check otherwise)", () => {
+    const merges: Pair[] = [];
+    const vocab = byteVocab();
+    const pair: Pair = [97, 97];
+    merges.push(pair);
+    vocab.push(Uint8Array.of(97, 97));
+    const model: BpeModel = { merges, vocab };
+    assert.deepEqual(model.merges, [[97, 97]]);
+    assert.equal(model.vocab.length, 257);
   });
 });

@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig, attention, causalMask } from "../../src/model";
+import { GPT, GPTConfig, attention, causalMask, parameterShapes, resolveConfig } from "../../src/model";
 import {
   GPT2_MEDIUM,
   GPT2_MEDIUM_PARAMS,
@@ -44,6 +44,95 @@ function assertClose(
       `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (± ${tol})`,
     );
   }
+}
+
+/** Attention of one head in float64 JS, optionally without the scaling or the mask (to name a mistake). */
+function attentionByHand(
+  q: number[][],
+  k: number[][],
+  v: number[][],
+  { scale = true, causal = true } = {},
+): { out: number[]; weights: number[] } {
+  const hd = q[0].length;
+  const weights = q.map((qi, i) => {
+    const s = k.map((kj, j) =>
+      causal && j > i ? -Infinity : qi.reduce((a, x, c) => a + x * kj[c], 0) / (scale ? Math.sqrt(hd) : 1),
+    );
+    const m = Math.max(...s);
+    const e = s.map((x) => Math.exp(x - m));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / z);
+  });
+  const out = weights.map((w) => v[0].map((_, c) => w.reduce((a, wj, j) => a + wj * v[j][c], 0)));
+  return { out: out.flat(), weights: weights.flat() };
+}
+
+/**
+ * Checks the learner's attention on `q, k, v` against the hand version; when it differs, says which common
+ * mistake it matches (no scaling, no mask, both).
+ */
+function checkAttention(q: number[][], k: number[][], v: number[][], tol: number): void {
+  const r = ch.causalSelfAttention(tf.tensor2d(q), tf.tensor2d(k), tf.tensor2d(v));
+  const got = { out: Array.from(r.out.dataSync()), weights: Array.from(r.weights.dataSync()) };
+  const same = (a: number[], b: number[]) =>
+    a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= tol * (1 + Math.abs(b[i])));
+  const right = attentionByHand(q, k, v);
+  if (same(got.weights, right.weights) && same(got.out, right.out)) return;
+  const mistakes: Array<[string, { out: number[]; weights: number[] }]> = [
+    ["the scores are not divided by √headDim", attentionByHand(q, k, v, { scale: false })],
+    ["the causal mask is missing (positions see the future)", attentionByHand(q, k, v, { causal: false })],
+    ["neither scaled by 1/√headDim nor masked", attentionByHand(q, k, v, { scale: false, causal: false })],
+  ];
+  for (const [what, ref] of mistakes) {
+    if (same(got.weights, ref.weights)) assert.fail(`attention weights match attention where ${what}`);
+  }
+  assertClose(got.weights, right.weights, tol, "weights");
+  assertClose(got.out, right.out, tol, "out = weights · v");
+}
+
+/**
+ * The parameters of `config` by module (weight and bias together, blocks summed over layers) and by tensor,
+ * from the shapes a built model has: the parts a count can miss or add.
+ */
+function paramGroups(config: GPTConfig): { modules: Map<string, number>; tensors: Map<string, number> } {
+  const modules = new Map<string, number>();
+  const tensors = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+  for (const [name, shape] of parameterShapes(config)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const inBlock = name.replace(/^h\.\d+\./, "every block's ");
+    add(modules, inBlock.replace(/\.(weight|bias)$/, ""), n);
+    add(tensors, inBlock, n);
+  }
+  return { modules, tensors };
+}
+
+/** `paramCount(config)` must be `expected`; otherwise the message names the config and the parts that fit the gap. */
+function checkCount(config: GPTConfig, expected: number, label: string): void {
+  const got = ch.paramCount(config);
+  if (got === expected) return;
+  const c = resolveConfig(config);
+  const desc =
+    `${label} (V ${c.vocabSize}, C ${c.contextLength}, d ${c.dModel}, L ${c.nLayers}, m ${c.dMlp}, ` +
+    `${c.norm === "layer" ? "LayerNorm" : "RMSNorm"}, ${c.positions} positions, ${c.activation}, ` +
+    `${c.tiedEmbeddings ? "tied" : "untied"}, ${c.bias ? "with" : "no"} biases)`;
+  const gap = Math.abs(expected - got);
+  const { modules, tensors } = paramGroups(config);
+  const fits: string[] = [];
+  for (const [part, n] of [...modules, ...tensors]) {
+    const perBlock = part.startsWith("every block") ? n / c.nLayers : n;
+    if (n === gap) fits.push(`${part} (${n})`);
+    else if (perBlock === gap) fits.push(`${part} in one block (${gap})`);
+  }
+  if (expected > got && c.tiedEmbeddings === false && gap === c.dModel * c.vocabSize)
+    fits.unshift("the untied output projection lm_head (d·V)");
+  if (got > expected && c.tiedEmbeddings && gap === c.dModel * c.vocabSize)
+    fits.unshift("an output projection, although it is tied to the token embedding");
+  assert.fail(
+    `paramCount for ${desc}: got ${got}, expected ${expected} — ${gap} too ${got < expected ? "few" : "many"}` +
+      (fits.length ? `; that is the size of: ${fits.join(", or ")}` : "") +
+      `. The parts: ${[...modules].map(([p, n]) => `${p} ${n}`).join(", ")}`,
+  );
 }
 
 before(async () => {
@@ -102,6 +191,7 @@ task("03.attention", 3, () => {
       [1, 2],
       [3, 4],
     ]);
+    checkAttention(q.arraySync(), k.arraySync(), v.arraySync(), 1e-5);
     const { out, weights } = ch.causalSelfAttention(q, k, v);
     assertClose(weights.dataSync(), [1, 0, 0.3302385, 0.6697615], 1e-5, "weights");
     assertClose(out.dataSync(), [1, 2, 2.339523, 3.339523], 1e-5, "out");
@@ -158,14 +248,14 @@ task("03.paramCount", 2, () => {
   const tiny = TINY_GPT2;
   it("counts a tiny GPT-2-style model by hand", () => {
     // wte 40 + wpe 16 + ln_1 8 + c_attn 60 + c_proj 20 + ln_2 8 + c_fc 40 + mlp.c_proj 36 + ln_f 8 + lm_head 40
-    assert.equal(ch.paramCount(tiny), 276);
+    checkCount(tiny, 276, "the tiny GPT-2-style config");
     // Tied: no lm_head.
-    assert.equal(ch.paramCount({ ...tiny, tiedEmbeddings: true }), 236);
+    checkCount({ ...tiny, tiedEmbeddings: true }, 236, "the tiny GPT-2-style config, tied");
   });
 
   it("gives GPT-2 small's 124,439,808 and GPT-2 medium's 354,823,168", () => {
-    assert.equal(ch.paramCount(GPT2_SMALL), GPT2_SMALL_PARAMS);
-    assert.equal(ch.paramCount(GPT2_MEDIUM), GPT2_MEDIUM_PARAMS);
+    checkCount(GPT2_SMALL, GPT2_SMALL_PARAMS, "GPT-2 small");
+    checkCount(GPT2_MEDIUM, GPT2_MEDIUM_PARAMS, "GPT-2 medium");
   });
 
   it("equals the number of weights of built models (RMSNorm, RoPE, SwiGLU, with and without bias)", () => {
@@ -178,13 +268,13 @@ task("03.paramCount", 2, () => {
       const m = new GPT(cfg, 0);
       const n = m.variables().reduce((s, x) => s + x.size, 0);
       m.dispose();
-      assert.equal(ch.paramCount(cfg), n, `config ${JSON.stringify(extra)}`);
+      checkCount(cfg, n, `a built model ${JSON.stringify(extra)}`);
     }
   });
 
   it("equals the parameter count of GPT modules built in PyTorch (GPT-2 small, medium, 5 variants; exact)", () => {
     for (const c of loadTorchFixture<ParamCountFixture>("param_count").cases) {
-      assert.equal(ch.paramCount(c.config), c.params, c.name);
+      checkCount(c.config, c.params, `PyTorch's "${c.name}"`);
     }
   });
 });

@@ -17,44 +17,74 @@ const ch = loadChapter<typeof import("../../solutions/05-data")>("05-data");
 const close = (actual: number, expected: number, tol: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (± ${tol})`);
 
+/** Compares a set of shingles with the expected ones, naming what is missing and what is extra. */
+function assertShingles(got: Set<string>, expected: string[], call: string): void {
+  assert.ok(
+    got instanceof Set,
+    `${call} should return a Set<string>, got ${Object.prototype.toString.call(got)}`,
+  );
+  const missing = expected.filter((x) => !got.has(x));
+  const extra = [...got].filter((x) => !expected.includes(x));
+  if (missing.length === 0 && extra.length === 0) return;
+  const show = (xs: string[]) => (xs.length ? xs.map((x) => JSON.stringify(x)).join(", ") : "none");
+  const hint = extra.some((x) => /[A-Z]|[.,;:!?]/.test(x) || / {2}/.test(x))
+    ? " (words are bareWords: lower-cased, punctuation stripped, joined with one space)"
+    : "";
+  assert.fail(
+    `${call}: ${got.size} shingles, expected ${expected.length}; missing ${show(missing)}; extra ${show(extra)}${hint}`,
+  );
+}
+
 task("05.shingles", 2, () => {
   it("makes lower-cased word n-grams without surrounding punctuation", () => {
     // words: the cat sat on the mat → 2-grams: "the cat" "cat sat" "sat on" "on the" "the mat"
-    assert.deepEqual([...ch.shingles("The cat sat on the mat.", 2)].sort(), [
-      "cat sat",
-      "on the",
-      "sat on",
-      "the cat",
-      "the mat",
-    ]);
+    assertShingles(
+      ch.shingles("The cat sat on the mat.", 2),
+      ["the cat", "cat sat", "sat on", "on the", "the mat"],
+      'shingles("The cat sat on the mat.", 2)',
+    );
     // "A rose is a rose is a rose": 3-grams a-rose-is, rose-is-a, is-a-rose (repeats collapse): 3 distinct
-    assert.deepEqual([...ch.shingles("A rose is a rose is a rose", 3)].sort(), [
-      "a rose is",
-      "is a rose",
-      "rose is a",
-    ]);
+    assertShingles(
+      ch.shingles("A rose is a rose is a rose", 3),
+      ["a rose is", "rose is a", "is a rose"],
+      'shingles("A rose is a rose is a rose", 3)',
+    );
   });
 
   it("handles short and empty texts and the default n = 5", () => {
-    assert.deepEqual([...ch.shingles("Call me Ishmael.")], ["call me ishmael"]);
-    assert.equal(ch.shingles("  --  ").size, 0);
-    const six = ch.shingles("one two three four five six");
-    assert.deepEqual([...six].sort(), ["one two three four five", "two three four five six"]);
+    assertShingles(
+      ch.shingles("Call me Ishmael."),
+      ["call me ishmael"],
+      'shingles("Call me Ishmael.") (3 words < n = 5: one shingle of all the words)',
+    );
+    assertShingles(ch.shingles("  --  "), [], 'shingles("  --  ") (no words: no shingles)');
+    assertShingles(
+      ch.shingles("one two three four five six"),
+      ["one two three four five", "two three four five six"],
+      'shingles("one two three four five six") (default n = 5)',
+    );
   });
 
   it("rejects a bad n", () => {
-    assert.throws(() => ch.shingles("a b c", 0), inputError);
-    assert.throws(() => ch.shingles("a b c", 1.5), inputError);
+    assert.throws(() => ch.shingles("a b c", 0), inputError, "shingles(text, 0) should throw an Error");
+    assert.throws(() => ch.shingles("a b c", 1.5), inputError, "shingles(text, 1.5) should throw an Error");
   });
 });
 
 task("05.jaccard", 1, () => {
   it("matches hand-computed values", () => {
-    assert.equal(ch.jaccard(new Set(["a", "b", "c"]), new Set(["b", "c", "d"])), 0.5); // 2 / 4
-    assert.equal(ch.jaccard(new Set([1, 2, 3]), new Set([1, 2, 3])), 1);
-    assert.equal(ch.jaccard(new Set([1]), new Set([2, 3])), 0);
-    assert.equal(ch.jaccard(new Set([1, 2, 3, 4]), new Set([4])), 0.25);
-    assert.equal(ch.jaccard(new Set(), new Set()), 0);
+    const cases: [Set<unknown>, Set<unknown>, number, string][] = [
+      [new Set(["a", "b", "c"]), new Set(["b", "c", "d"]), 0.5, "2 shared of 4 distinct"],
+      [new Set([1, 2, 3]), new Set([1, 2, 3]), 1, "equal sets"],
+      [new Set([1]), new Set([2, 3]), 0, "disjoint sets"],
+      [new Set([1, 2, 3, 4]), new Set([4]), 0.25, "1 shared of 4 distinct"],
+      [new Set(), new Set(), 0, "two empty sets: the union is empty, 0/0 is NaN; the convention is 0"],
+    ];
+    for (const [a, b, want, why] of cases) {
+      const got = ch.jaccard(a, b);
+      const name = (x: Set<unknown>) => `{${[...x].join(", ")}}`;
+      assert.ok(got === want, `jaccard(${name(a)}, ${name(b)}) is ${got}, expected ${want} (${why})`);
+    }
   });
 
   it("agrees with inclusion–exclusion on random sets", () => {
@@ -65,7 +95,12 @@ task("05.jaccard", 1, () => {
       const sa = new Set(a);
       const sb = new Set(b);
       const inter = [...sa].filter((x) => sb.has(x)).length;
-      close(ch.jaccard(sa, sb), inter / (sa.size + sb.size - inter), 1e-12, `pair ${t}`);
+      close(
+        ch.jaccard(sa, sb),
+        inter / (sa.size + sb.size - inter),
+        1e-12,
+        `random pair ${t} (|A| = ${sa.size}, |B| = ${sb.size}, |A ∩ B| = ${inter})`,
+      );
     }
   });
 });
@@ -86,7 +121,7 @@ task("05.minhash", 3, () => {
         assert.equal(BigInt(mh.hash(i, x)), (a * BigInt(x) + b) % p, `h_${i}(${x}) is not (a·x + b) mod p`);
       }
     }
-    assert.ok(firsts.size > 28, "the permutations should differ from each other");
+    assert.equal(firsts.size, 32, "the 32 permutations should map 12345 to 32 different values");
     const again = new ch.MinHasher({ numPerm: 32, seed: 4 });
     const other = new ch.MinHasher({ numPerm: 32, seed: 5 });
     assert.equal(again.hash(3, 999), mh.hash(3, 999));
@@ -96,14 +131,42 @@ task("05.minhash", 3, () => {
     );
   });
 
+  it("draws a_0, b_0, a_1, b_1, … from one Rng(seed), in that order", () => {
+    for (const seed of [0, 4]) {
+      const mh = new ch.MinHasher({ numPerm: 8, seed });
+      const rng = new Rng(seed);
+      const p = MINHASH_PRIME;
+      for (let i = 0; i < 8; i++) {
+        const a = 1 + rng.int(p - 1);
+        const b = rng.int(p);
+        const gotB = mh.hash(i, 0);
+        const gotA = (mh.hash(i, 1) - gotB + p) % p;
+        assert.ok(
+          gotA === a && gotB === b,
+          `seed ${seed}, permutation ${i}: a = ${gotA}, b = ${gotB}; expected a = ${a}, b = ${b}. Draw from ONE ` +
+            "new Rng(seed), interleaved: a_0 = 1 + rng.int(p − 1), b_0 = rng.int(p), a_1, b_1, … (not all a's first)",
+        );
+      }
+    }
+  });
+
   it("the signature is the minimum of each permutation over the set", () => {
     const mh = new ch.MinHasher({ numPerm: 16, seed: 1 });
     const rng = new Rng(2);
     const xs = Array.from({ length: 50 }, () => rng.int(MINHASH_PRIME));
     const sig = mh.signature(xs);
     assert.equal(sig.length, 16);
-    for (let i = 0; i < 16; i++) assert.equal(sig[i], Math.min(...xs.map((x) => mh.hash(i, x))));
-    assert.ok([...mh.signature([])].every((v) => v === 4294967295));
+    for (let i = 0; i < 16; i++)
+      assert.equal(
+        sig[i],
+        Math.min(...xs.map((x) => mh.hash(i, x))),
+        `sig[${i}] is not the minimum of h_${i}`,
+      );
+    assert.deepEqual(
+      [...mh.signature([])],
+      new Array(16).fill(4294967295),
+      "the signature of an empty set is 4294967295 (2^32 − 1) in every position",
+    );
   });
 
   it("minhashSimilarity counts equal positions", () => {
@@ -206,5 +269,28 @@ task("05.qualityRules", 2, () => {
     assert.equal(ch.topNgramCharFraction(["The", "whale", "the", "WHALE", "swam"], 2), 16 / 20);
     assert.equal(ch.topNgramCharFraction(["a", "b", "c", "d"], 2), 0); // no repeat
     assert.equal(ch.topNgramCharFraction(["a"], 2), 0);
+  });
+
+  it("topNgramCharFraction breaks ties by the n-gram that reached the top count first", () => {
+    // Windows: "aa b" "b c" "c d" "d c" "c d" "d aa" "aa b": "c d" reaches 2 at the fifth window, "aa b" at the
+    // seventh. "c d": 2 characters × 2 of 2+1+1+1+1+1+2+1 = 10 → 0.4 ("aa b", the first to occur, would give 0.6).
+    const words = ["aa", "b", "c", "d", "c", "d", "aa", "b"];
+    const got = ch.topNgramCharFraction(words, 2);
+    assert.ok(
+      got === 0.4,
+      `topNgramCharFraction(${JSON.stringify(words)}, 2) is ${got}, expected 0.4: "aa b" and "c d" both occur ` +
+        'twice; the tie goes to "c d", which reached 2 first (0.6 means the tie went to "aa b")',
+    );
+  });
+
+  it("topNgramCharFraction counts characters as UTF-16 code units (string length)", () => {
+    // "𝔞" is one code point but two code units: "𝔞 b" × 2 = (2 + 1) × 2 = 6 of 2+1+2+1+2 = 8 → 0.75
+    // (counting code points would give 4 of 6).
+    const got = ch.topNgramCharFraction(["𝔞", "b", "𝔞", "b", "cc"], 2);
+    assert.ok(
+      got === 0.75,
+      `topNgramCharFraction(["𝔞", "b", "𝔞", "b", "cc"], 2) is ${got}, expected 0.75: characters are string .length ` +
+        "(UTF-16 code units: 𝔞 counts 2)",
+    );
   });
 });

@@ -11,7 +11,10 @@ const { lines, scatter, bars, heatmap, layer, compile, toSvg, mimeBundle, VEGALI
 async function renderClean(fig: plot.Figure): Promise<string> {
   const { warnings, vega } = compile(fig);
   assert.deepEqual(warnings, [], "vega-lite compile warnings");
-  assert.ok(vega);
+  // The compiled Vega spec: a schema and the marks the chart draws.
+  const spec = vega as { $schema?: string; marks?: unknown[] };
+  assert.match(String(spec.$schema), /^https:\/\/vega\.github\.io\/schema\/vega\/v5(\.\d+)*\.json$/);
+  assert.ok(Array.isArray(spec.marks) && spec.marks.length > 0, "the compiled spec draws no marks");
   const svg = await toSvg(fig);
   const { width, height } = svgSize(svg);
   assert.ok(width > 100 && height > 50, `svg too small: ${width}×${height}`);

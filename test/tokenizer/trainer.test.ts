@@ -14,7 +14,11 @@ import {
 import { mobyDick, mobyDickChapters } from "../../src/corpora";
 
 /** Fails naming the first differing merge. */
-function assertSameMerges(got: [number, number][], want: [number, number][], what: string): void {
+function assertSameMerges(
+  got: readonly (readonly [number, number])[],
+  want: readonly (readonly [number, number])[],
+  what: string,
+): void {
   const n = Math.min(got.length, want.length);
   for (let i = 0; i < n; i++) {
     if (got[i][0] !== want[i][0] || got[i][1] !== want[i][1]) {

@@ -1,39 +1,32 @@
 /**
- * `npm run course [-- [--student] [--timeout S] [--dir D] NN …]`: executes the course notebooks
+ * `npm run course [-- [--student] [--timeout S] [--dir D] [--out D] NN …]`: executes the course notebooks
  * (notebooks/NN-*.ipynb, all of them or those whose number is given) in order, each in a fresh tslab kernel
  * with notebooks/ as working directory and this process's environment (LLM_QUICK, LLM_BACKEND, …);
- * writes executed copies to build/notebooks/ and a summary to build/course-summary.json; prints status and
- * seconds per notebook (and the failing cell and its error); exits 1 if any notebook failed.
+ * writes executed copies to build/notebooks/ and a summary to build/course-summary.json; prints status, seconds
+ * and the count of `OK` / `DIFFERS` check lines per notebook (and the failing cell and its error, and every
+ * `DIFFERS` line); exits 1 if any notebook failed — a notebook with a `DIFFERS` line fails.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../lab/kernelspec";
 import { listCourseNotebooks, writeNotebook } from "./notebook";
 import { describeCell, runNotebook, type NotebookRun } from "./runner";
+import { checksText, report, summarize, type SummaryEntry } from "./summary";
 
-const USAGE = `usage: npm run course [-- [--student] [--timeout SECONDS] [--dir NOTEBOOKS_DIR] [NN …]]
+const USAGE = `usage: npm run course [-- [--student] [--timeout SECONDS] [--dir NOTEBOOKS_DIR] [--out BUILD_DIR] [NN …]]
   NN              notebook numbers to run (00 01 …); all notebooks/NN-*.ipynb when none are given
   --student       keep going after errors; cells that wait on an unimplemented exercise are not failures
   --timeout S     per-cell time limit in seconds (default 600 with LLM_QUICK=1, else 3600)
   --dir D         the notebooks folder (default notebooks/); executed copies still go to build/notebooks/
+  --out D         where executed copies (D/notebooks/) and the summary (D/course-summary.json) go (default build/)
   --verbose       print every code cell's status and seconds as it finishes`;
-
-/** One entry of build/course-summary.json. */
-export interface SummaryEntry {
-  notebook: string;
-  ok: boolean;
-  seconds: number;
-  error?: string;
-  cell?: number;
-  waitsOn?: { cell: number; task: string }[];
-  tolerated?: number[];
-}
 
 interface Args {
   student: boolean;
   verbose: boolean;
   timeoutS: number;
   dir: string;
+  out: string;
   numbers: string[];
 }
 
@@ -48,6 +41,7 @@ function parseArgs(argv: string[]): Args {
     verbose: false,
     timeoutS: process.env.LLM_QUICK === "1" ? 600 : 3600,
     dir: path.join(REPO_ROOT, "notebooks"),
+    out: path.join(REPO_ROOT, "build"),
     numbers: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -61,6 +55,9 @@ function parseArgs(argv: string[]): Args {
     } else if (a === "--dir") {
       if (!argv[i + 1]) fail("--dir needs a folder");
       args.dir = path.resolve(argv[++i]);
+    } else if (a === "--out") {
+      if (!argv[i + 1]) fail("--out needs a folder");
+      args.out = path.resolve(argv[++i]);
     } else if (a === "-h" || a === "--help") {
       console.log(USAGE);
       process.exit(0);
@@ -83,47 +80,10 @@ function select(dir: string, numbers: string[]): string[] {
   });
 }
 
-function summarize(run: NotebookRun): SummaryEntry {
-  const entry: SummaryEntry = {
-    notebook: run.notebook,
-    ok: run.ok,
-    seconds: Math.round(run.seconds * 10) / 10,
-  };
-  if (run.failure) {
-    entry.error = describeCell(run.failure);
-    entry.cell = run.failure.cell;
-  }
-  const waits = run.cells.filter((c) => c.waitsOn !== undefined);
-  if (waits.length > 0) entry.waitsOn = waits.map((c) => ({ cell: c.cell, task: c.waitsOn as string }));
-  const tolerated = run.cells.filter((c) => c.afterUnimplemented).map((c) => c.cell);
-  if (tolerated.length > 0) entry.tolerated = tolerated;
-  return entry;
-}
-
-function report(run: NotebookRun): string {
-  const head = `course: ${run.notebook} ${run.ok ? "ok" : "FAILED"} in ${run.seconds.toFixed(1)} s`;
-  const lines = [
-    head + ` (${run.cells.length} code cells, kernel start ${run.kernelStartSeconds.toFixed(1)} s)`,
-  ];
-  if (run.failure) {
-    lines.push(`  ${describeCell(run.failure)}`);
-    // The stack below the error line, without the kernel's own frames.
-    const frames = (run.failure.error?.traceback ?? [])
-      .slice(1)
-      .filter((l) => !/node:internal|node:vm|node_modules[\\/]tslab[\\/]/.test(l));
-    lines.push(...frames.slice(0, 6).map((l) => `    ${l}`));
-  }
-  for (const c of run.cells) {
-    if (c.waitsOn !== undefined) lines.push(`  cell ${c.cell}: waits on exercise ${c.waitsOn}`);
-    if (c.afterUnimplemented) lines.push(`  ${describeCell(c)} (after an unimplemented exercise)`);
-  }
-  return lines.join("\n");
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const files = select(args.dir, args.numbers);
-  const outDir = path.join(REPO_ROOT, "build", "notebooks");
+  const outDir = path.join(args.out, "notebooks");
   const summary: SummaryEntry[] = [];
   for (const file of files) {
     console.log(`course: running ${path.basename(file)}${args.student ? " (student mode)" : ""} …`);
@@ -140,21 +100,35 @@ async function main(): Promise<void> {
       });
     } catch (err) {
       console.log(`course: ${path.basename(file)} FAILED: ${(err as Error).message}`);
-      summary.push({ notebook: path.basename(file), ok: false, seconds: 0, error: (err as Error).message });
+      summary.push({
+        notebook: path.basename(file),
+        ok: false,
+        seconds: 0,
+        checks: { ok: 0, differs: 0 },
+        error: (err as Error).message,
+      });
       continue;
     }
     writeNotebook(path.join(outDir, run.notebook), run.executed);
     console.log(report(run));
     summary.push(summarize(run));
   }
-  const summaryFile = path.join(REPO_ROOT, "build", "course-summary.json");
+  const summaryFile = path.join(args.out, "course-summary.json");
   fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
   fs.writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + "\n");
   const failed = summary.filter((s) => !s.ok).length;
   console.log(
     `course: executed copies in ${path.relative(process.cwd(), outDir) || "."}/, summary in ${path.relative(process.cwd(), summaryFile)}`,
   );
-  console.log(`course: ${summary.length - failed} notebooks ok, ${failed} failed`);
+  const ok = summary.reduce((n, s) => n + s.checks.ok, 0);
+  const differs = summary.reduce((n, s) => n + s.checks.differs, 0);
+  for (const s of summary)
+    console.log(
+      `course:   ${s.ok ? "ok    " : "FAILED"} ${s.notebook} ${s.seconds.toFixed(1)} s, checks ${checksText(s.checks)}`,
+    );
+  console.log(
+    `course: ${summary.length - failed} notebooks ok, ${failed} failed; checks: ${checksText({ ok, differs })}`,
+  );
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

@@ -7,10 +7,14 @@
  * throws the `NotImplemented` error of an exercise stub "waits on exercise <task>", errors after it are
  * tolerated as consequences, and any other error is a failure. `continueOnError` executes every cell and
  * fails on any error (the nbclient cross-check uses it to compare all cells).
+ *
+ * Checks: every line a cell prints that starts with `OK` or `DIFFERS` (what `course.check`, `checkRange` and
+ * `checkThat` print) is counted per cell and per notebook. A `DIFFERS` line fails the notebook (a number the
+ * prose promises did not come out), except in student mode after a cell that waits on an exercise.
  */
 import path from "node:path";
 import { Kernel, type CellError } from "./kernel";
-import { cellSource, clearOutputs, readNotebook, type Notebook } from "./notebook";
+import { cellSource, clearOutputs, joinText, readNotebook, type Notebook, type Output } from "./notebook";
 import { DisplayRegistry } from "./outputs";
 
 export interface RunOptions {
@@ -36,6 +40,34 @@ export interface CellReport {
   waitsOn?: string;
   /** Student mode: an error tolerated because an earlier cell waits on an exercise. */
   afterUnimplemented?: boolean;
+  /** The check lines this cell printed. */
+  checks: CheckLines;
+}
+
+/** The `OK` and `DIFFERS` lines of a cell or notebook (the `DIFFERS` lines kept whole, for the report). */
+export interface CheckLines {
+  ok: number;
+  differs: number;
+  differing: string[];
+}
+
+/** The marks the shared `course.check*` helpers start their lines with (see src/course). */
+const CHECK_LINE = /^(OK {5}|DIFFERS)/;
+
+/** Counts the check lines in a cell's stdout (stream outputs to stdout; other outputs are not checks). */
+export function countChecks(outputs: Output[]): CheckLines {
+  const found: CheckLines = { ok: 0, differs: 0, differing: [] };
+  for (const out of outputs) {
+    if (out.output_type !== "stream" || out.name !== "stdout") continue;
+    for (const line of joinText(out.text).split("\n")) {
+      const mark = CHECK_LINE.exec(line)?.[1];
+      if (mark === "DIFFERS") {
+        found.differs += 1;
+        found.differing.push(line.trimEnd());
+      } else if (mark !== undefined) found.ok += 1;
+    }
+  }
+  return found;
 }
 
 export interface NotebookRun {
@@ -47,6 +79,10 @@ export interface NotebookRun {
   cells: CellReport[];
   /** The first cell that failed the notebook. */
   failure?: CellReport;
+  /** All check lines of the notebook. */
+  checks: CheckLines;
+  /** The cells whose `DIFFERS` lines failed the notebook (none when they were tolerated in student mode). */
+  differsCells: CellReport[];
 }
 
 /** The task named by an exercise stub's error, or undefined when the error is not one. */
@@ -80,6 +116,7 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
   const kernelStartSeconds = (Date.now() - started) / 1000;
   const cells: CellReport[] = [];
   let failure: CellReport | undefined;
+  const differsCells: CellReport[] = [];
   try {
     if (kernel.info.language_info)
       executed.metadata.language_info = kernel.info.language_info as Record<string, unknown>;
@@ -97,6 +134,7 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
         status: result.status,
         seconds: result.ms / 1000,
         error: result.error,
+        checks: countChecks(result.outputs),
       };
       let fatal = false;
       if (result.status !== "ok") {
@@ -112,6 +150,7 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
           fatal = !(options.student || options.continueOnError) || kernelGone;
         }
       }
+      if (report.checks.differs > 0 && !(options.student && waiting)) differsCells.push(report);
       cells.push(report);
       options.onCell?.(report);
       if (fatal) break;
@@ -119,13 +158,21 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
   } finally {
     await kernel.shutdown();
   }
+  const checks: CheckLines = { ok: 0, differs: 0, differing: [] };
+  for (const c of cells) {
+    checks.ok += c.checks.ok;
+    checks.differs += c.checks.differs;
+    checks.differing.push(...c.checks.differing);
+  }
   return {
     notebook: path.basename(file),
-    ok: failure === undefined,
+    ok: failure === undefined && differsCells.length === 0,
     seconds: (Date.now() - started) / 1000,
     kernelStartSeconds,
     executed,
     cells,
     failure,
+    checks,
+    differsCells,
   };
 }

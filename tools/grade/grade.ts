@@ -5,8 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { findAnswerRegions, replaceAnswerRegions } from "./regions";
 import { formatCsv, type GradeReport, totals } from "./report";
-import { runTasks, type TaskResult } from "./run";
+import { runTasks, shortMessage, type TaskResult } from "./run";
 import { discoverTasks, type GradedTask, selectTasks } from "./tasks";
+import { formatTypeError, typeCheckFiles, type TypeError } from "./typecheck";
 
 /** A chapter file as learners name it: `01-autoregressive.ts`. */
 const CHAPTER_FILE = /^\d\d-[\w.-]+\.ts$/;
@@ -28,6 +29,43 @@ export interface GradeOptions {
   timeoutSeconds?: number;
   jobs?: number;
   onResult?: (r: TaskResult) => void;
+  /** tsconfig.json for type-checking the graded files (default: the root's). */
+  tsconfig?: string;
+}
+
+/** Task outcomes a type error can explain (a stub's NotImplemented, a pass or a timeout cannot). */
+const TYPE_ERROR_CAN_EXPLAIN = new Set(["failed", "error", "crashed"]);
+
+/**
+ * Type-checks the chapter files of the tasks that failed, errored or crashed, and puts the first type error of
+ * the file in place of such a task's message: the runtime message of code that does not type-check is often
+ * the loader's (`(0 , import_basics.utf8Encode) is not a function`), the compiler's names the line and the cause.
+ */
+export function explainWithTypeErrors(
+  results: TaskResult[],
+  exerciseDir: string,
+  tsconfig: string,
+): TypeError[] {
+  const chapters = [
+    ...new Set(results.filter((r) => TYPE_ERROR_CAN_EXPLAIN.has(r.status)).map((r) => r.chapter)),
+  ];
+  if (chapters.length === 0) return [];
+  const files = fs
+    .readdirSync(exerciseDir)
+    .filter((f) => CHAPTER_FILE.test(f) && chapters.includes(f.slice(0, 2)))
+    .map((f) => path.join(exerciseDir, f));
+  if (files.length === 0 || !fs.existsSync(tsconfig)) return [];
+  const errors = typeCheckFiles(files, { tsconfig, relativeTo: path.dirname(exerciseDir) });
+  for (const r of results) {
+    if (!TYPE_ERROR_CAN_EXPLAIN.has(r.status)) continue;
+    const mine = errors.filter((e) => path.basename(e.file).startsWith(`${r.chapter}-`));
+    if (mine.length === 0) continue;
+    const more =
+      mine.length > 1 ? ` (and ${mine.length - 1} more type error${mine.length > 2 ? "s" : ""})` : "";
+    r.runtimeMessage = r.message;
+    r.message = shortMessage(`does not type-check: ${formatTypeError(mine[0])}${more}`);
+  }
+  return errors;
 }
 
 /** The test folders used when none are given. */
@@ -58,6 +96,11 @@ export async function gradeFolder(opts: GradeOptions, tasks = tasksFor(opts)): P
     jobs: opts.jobs ?? 2,
     onResult: opts.onResult,
   });
+  const typeErrors = explainWithTypeErrors(
+    results,
+    exerciseDir,
+    opts.tsconfig ?? path.join(root, "tsconfig.json"),
+  );
   return {
     target: path.relative(root, exerciseDir) || ".",
     createdAt: new Date().toISOString(),
@@ -68,6 +111,7 @@ export async function gradeFolder(opts: GradeOptions, tasks = tasksFor(opts)): P
       fs.existsSync(path.join(root, "grading", "hidden")),
     tasks: results,
     totals: totals(results),
+    typeErrors,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Grade reports: totals, the plain-text table, the HTML table (for notebooks), JSON and CSV. */
 import type { TaskResult } from "./run";
+import { formatTypeError, type TypeError } from "./typecheck";
 
 export interface GradeReport {
   /** Folder whose chapter files were graded. */
@@ -10,6 +11,8 @@ export interface GradeReport {
   hiddenTests: boolean;
   tasks: TaskResult[];
   totals: Totals;
+  /** Type errors in the graded files of tasks that failed (checked only when a task failed, errored or crashed). */
+  typeErrors?: TypeError[];
 }
 
 export interface Totals {
@@ -52,7 +55,16 @@ export function formatText(report: GradeReport): string {
       .join("  ")
       .trimEnd();
   const t = report.totals;
+  const typeErrors = report.typeErrors ?? [];
+  const typeLines = typeErrors.length
+    ? [
+        `Type errors (fix these first; each task's message shows the first one in its file):`,
+        ...typeErrors.map((e) => `  ${formatTypeError(e)}`),
+        "",
+      ]
+    : [];
   return [
+    ...typeLines,
     line(head),
     line(widths.map((w) => "-".repeat(w)).concat("-------")),
     ...rows.map(line),
@@ -90,7 +102,15 @@ export function formatHtml(report: GradeReport): string {
     );
   });
   const t = report.totals;
+  const typeErrors = report.typeErrors ?? [];
+  const typeBlock = typeErrors.length
+    ? `<p style="font-family:sans-serif;font-size:13px;color:#cf222e">Type errors (fix these first; each task's ` +
+      `message shows the first one in its file):</p>\n<pre style="font-size:12px">` +
+      typeErrors.map((e) => escapeHtml(formatTypeError(e))).join("\n") +
+      `</pre>`
+    : "";
   return [
+    ...(typeBlock ? [typeBlock] : []),
     `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px">`,
     `<thead><tr><th style="${cell}">task</th><th style="${cell}">points</th>` +
       `<th style="${cell}">status</th><th style="${cell}">message</th></tr></thead>`,

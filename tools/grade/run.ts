@@ -23,6 +23,8 @@ export interface TaskResult {
   status: TaskStatus;
   /** One line: first failing assertion, "timed out after 60 s", "process exited with code 3", … ("" when passed). */
   message: string;
+  /** When `message` shows a type error of the learner's file instead: what the task itself failed with. */
+  runtimeMessage?: string;
   seconds: number;
   tests: TestOutcome[];
   /** Last lines the child wrote to stderr (for crashes; not shown in the table). */

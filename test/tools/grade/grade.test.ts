@@ -275,3 +275,48 @@ describe("grader: a submission runs as in the student release", function () {
     assert.match(lazy.results[0].message, /26 !== 16/);
   });
 });
+
+describe("grader: type errors in the learner's terms", function () {
+  this.timeout(120_000);
+
+  it("shows file:line:column and the compiler's message instead of the loader's runtime error", async () => {
+    const report = await gradeFolder({
+      exerciseDir: path.join(FIXTURE, "typeerror", "exercises"),
+      testRoots: [VISIBLE],
+      selectors: ["99.add", "99.double"],
+      timeoutSeconds: 20,
+    });
+    const add = report.tasks.find((t) => t.id === "99.add")!;
+    assert.deepEqual([add.status, add.earned], ["failed", 0]);
+    assert.equal(
+      add.message,
+      "does not type-check: exercises/99-fixture.ts:6:10 Module '\"../../../../../src/tokenizer/basics\"' declares " +
+        "'utf8Encode' locally, but it is not exported. (and 1 more type error)",
+    );
+    assert.match(add.runtimeMessage ?? "", /utf8Encode.* is not a function/);
+    // A task that passes at run time keeps its points; the type error is still listed.
+    const double = report.tasks.find((t) => t.id === "99.double")!;
+    assert.deepEqual([double.status, double.earned, double.message], ["passed", 1, ""]);
+    assert.deepEqual(
+      (report.typeErrors ?? []).map((e) => `${e.file}:${e.line}:${e.column}`),
+      ["exercises/99-fixture.ts:6:10", "exercises/99-fixture.ts:13:3"],
+    );
+    assert.match(report.typeErrors![1].message, /Type 'number' is not assignable to type 'string'/);
+    const text = formatText(report);
+    assert.match(
+      text,
+      /^Type errors \(fix these first[^\n]*\n {2}exercises\/99-fixture\.ts:6:10 Module [^\n]*\n {2}exercises\/99-fixture\.ts:13:3 Type 'number' is not assignable to type 'string'\.\n/,
+    );
+    assert.match(formatHtml(report), /^<p [^>]*>Type errors[\s\S]*<pre[^>]*>exercises\/99-fixture\.ts:6:10 /);
+  });
+
+  it("does not type-check when nothing failed for a reason a type error could explain", async () => {
+    const report = await gradeFolder({
+      exerciseDir: EXERCISES,
+      testRoots: [VISIBLE],
+      selectors: ["99.add", "99.todo"],
+      timeoutSeconds: 20,
+    });
+    assert.deepEqual(report.typeErrors, []);
+  });
+});
