@@ -1,0 +1,177 @@
+/**
+ * Direct preference optimisation (Rafailov et al. 2023): the RLHF objective max E[r] − β·KL(π‖π_ref) has the
+ * closed-form optimum π*(y|x) ∝ π_ref(y|x)·exp(r(x,y)/β), so r(x,y) = β·log π*(y|x)/π_ref(y|x) + β·log Z(x). Put
+ * into the Bradley–Terry likelihood of a preference y_w ≻ y_l the partition function cancels, and the policy
+ * itself is trained as the reward model:
+ *
+ *   L_DPO = −log σ(β·h),   h = [log π(y_w|x) − log π_ref(y_w|x)] − [log π(y_l|x) − log π_ref(y_l|x)].
+ *
+ * Everything here works on sequence log-probabilities (sums over the completion's tokens), tensors `[batch]`:
+ * - `implicitReward`: β·(log π − log π_ref), the reward DPO's policy defines (up to a per-prompt constant);
+ * - `dpoLoss`: the per-pair loss, with label smoothing ε (conservative DPO, Mitchell 2023: the label is
+ *   flipped with probability ε, loss −(1−ε)·log σ(βh) − ε·log σ(−βh));
+ * - `ipoLoss`: IPO (Azar et al. 2023), (h − 1/(2β))², which regresses the margin to a finite target instead of
+ *   pushing it to infinity when the preferences are deterministic;
+ * - `preferenceLoss`: checks its input and returns the mean loss with the rewards the trainer logs.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Sequence log-probabilities of a batch of preference pairs under the policy and the frozen reference, each `[batch]`. */
+export interface PairLogProbs {
+  policyChosen: tf.Tensor1D;
+  policyRejected: tf.Tensor1D;
+  referenceChosen: tf.Tensor1D;
+  referenceRejected: tf.Tensor1D;
+}
+
+// @answer 09.implicitReward
+/**
+ * DPO's implicit reward of completions `[batch]`: β·(log π(y|x) − log π_ref(y|x)), from sequence log-probs under
+ * the policy and the reference. It is the reward the policy is optimal for, up to β·log Z(x), which does not
+ * depend on the completion (so differences between completions of one prompt are exact).
+ */
+export function implicitReward(
+  policyLogProbs: tf.Tensor1D,
+  referenceLogProbs: tf.Tensor1D,
+  beta: number,
+): tf.Tensor1D {
+  return tf.tidy(() => tf.mul(tf.sub(policyLogProbs, referenceLogProbs), tf.scalar(beta)));
+}
+// @end-answer
+
+// @answer 09.dpoLoss
+/**
+ * The DPO loss of each pair `[batch]` (not averaged): with h = (log π(y_w) − log π_ref(y_w)) − (log π(y_l) −
+ * log π_ref(y_l)), −(1 − ε)·log σ(β·h) − ε·log σ(−β·h). ε = 0 is DPO; ε > 0 is conservative DPO, for labels
+ * flipped with probability ε. −log σ(z) is computed stably as softplus(−z), so a huge |βh| gives no NaN.
+ */
+export function dpoLoss(lp: PairLogProbs, beta: number, labelSmoothing = 0): tf.Tensor1D {
+  return tf.tidy(() => {
+    const chosen = tf.sub(lp.policyChosen, lp.referenceChosen);
+    const rejected = tf.sub(lp.policyRejected, lp.referenceRejected);
+    const z = tf.mul(tf.sub(chosen, rejected), tf.scalar(beta));
+    // −log σ(z) = softplus(−z), stable for any z.
+    const agree = tf.mul(tf.softplus(tf.neg(z)), tf.scalar(1 - labelSmoothing));
+    if (labelSmoothing === 0) return agree as tf.Tensor1D;
+    return tf.add(agree, tf.mul(tf.softplus(z), tf.scalar(labelSmoothing))) as tf.Tensor1D;
+  });
+}
+// @end-answer
+
+/**
+ * The IPO loss of each pair `[batch]`: (h − 1/(2β))² with h the log-ratio margin of `dpoLoss`. Its minimum is a
+ * margin of 1/(2β) nats, however certain the preference: the policy cannot run off to infinite log-ratios.
+ * (TRL's IPO averages log-probs over tokens; here h uses sums like DPO, so one β scale serves both.)
+ */
+export function ipoLoss(lp: PairLogProbs, beta: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const chosen = tf.sub(lp.policyChosen, lp.referenceChosen);
+    const rejected = tf.sub(lp.policyRejected, lp.referenceRejected);
+    return tf.square(tf.sub(tf.sub(chosen, rejected), tf.scalar(1 / (2 * beta)))) as tf.Tensor1D;
+  });
+}
+
+/** Which preference loss: "dpo" (with `labelSmoothing` ε > 0 it is conservative DPO, "cdpo") or "ipo". */
+export type PreferenceLossType = "dpo" | "cdpo" | "ipo";
+
+export interface PreferenceLossOptions {
+  /** β > 0: the strength of the KL leash (small β: the policy may move far from the reference). */
+  beta: number;
+  /** Default "dpo". */
+  type?: PreferenceLossType;
+  /** ε in [0, 0.5) for "cdpo" (default 0.1 there); must be 0 (or absent) for "dpo" and "ipo". */
+  labelSmoothing?: number;
+}
+
+/** What `preferenceLoss` returns; the caller disposes the tensors. */
+export interface PreferenceLossResult {
+  /** Mean loss over the pairs (scalar, differentiable). */
+  loss: tf.Scalar;
+  /** Implicit rewards β·(log π − log π_ref) of the chosen and the rejected completions, `[batch]`. */
+  chosenRewards: tf.Tensor1D;
+  rejectedRewards: tf.Tensor1D;
+}
+
+/** The batch size of `lp`, after checking that the four tensors are `[batch]` with one batch size. */
+export function checkPairLogProbs(lp: PairLogProbs, who = "preferenceLoss"): number {
+  const names = ["policyChosen", "policyRejected", "referenceChosen", "referenceRejected"] as const;
+  for (const n of names) {
+    const t = lp[n];
+    if (!t || t.rank !== 1)
+      throw new Error(`${who}: ${n} must be a [batch] tensor of sequence log-probs, got shape [${t?.shape}]`);
+  }
+  const sizes = names.map((n) => lp[n].shape[0]);
+  if (new Set(sizes).size !== 1)
+    throw new Error(
+      `${who}: the batch sizes differ (${names.map((n, i) => `${n} ${sizes[i]}`).join(", ")}); ` +
+        "score the same pairs under the policy and the reference",
+    );
+  if (sizes[0] === 0) throw new Error(`${who}: the batch is empty`);
+  return sizes[0];
+}
+
+/** β and ε checked and filled in; an error that says what to use otherwise. */
+export function resolvePreferenceOptions(
+  o: PreferenceLossOptions,
+  who = "preferenceLoss",
+): Required<PreferenceLossOptions> {
+  const type = o.type ?? "dpo";
+  if (type !== "dpo" && type !== "cdpo" && type !== "ipo")
+    throw new Error(`${who}: unknown loss type "${String(type)}"; use "dpo", "cdpo" or "ipo"`);
+  if (!(o.beta > 0) || !Number.isFinite(o.beta))
+    throw new Error(
+      `${who}: beta must be a finite number > 0, got ${o.beta} (typical values 0.05–0.5; β → 0 removes the KL leash)`,
+    );
+  const eps = o.labelSmoothing ?? (type === "cdpo" ? 0.1 : 0);
+  if (type === "cdpo" && !(eps > 0 && eps < 0.5))
+    throw new Error(`${who}: cdpo needs labelSmoothing in (0, 0.5), got ${eps}`);
+  if (type !== "cdpo" && eps !== 0)
+    throw new Error(
+      `${who}: labelSmoothing ${eps} is conservative DPO; use type "cdpo" (it is not defined for "${type}")`,
+    );
+  return { beta: o.beta, type, labelSmoothing: eps };
+}
+
+/**
+ * The mean preference loss of a batch and the implicit rewards of its chosen and rejected completions. Checks
+ * β > 0, ε, and that the four log-prob tensors are `[batch]` of one size.
+ */
+export function preferenceLoss(lp: PairLogProbs, options: PreferenceLossOptions): PreferenceLossResult {
+  checkPairLogProbs(lp);
+  const { beta, type, labelSmoothing } = resolvePreferenceOptions(options);
+  return tf.tidy(() => {
+    const perPair = type === "ipo" ? ipoLoss(lp, beta) : dpoLoss(lp, beta, labelSmoothing);
+    return {
+      loss: tf.mean(perPair) as tf.Scalar,
+      chosenRewards: implicitReward(lp.policyChosen, lp.referenceChosen, beta),
+      rejectedRewards: implicitReward(lp.policyRejected, lp.referenceRejected, beta),
+    };
+  });
+}
+
+/** Summary numbers of a batch's implicit rewards (what the trainer logs). */
+export interface RewardStats {
+  /** Mean implicit reward of the chosen and the rejected completions. */
+  chosen: number;
+  rejected: number;
+  /** Mean of chosen − rejected. */
+  margin: number;
+  /** Share of pairs whose chosen completion has the larger implicit reward (ties count as wrong). */
+  accuracy: number;
+}
+
+/** Means, margin and preference accuracy from the rewards `[batch]` (reads them back; disposes nothing). */
+export function rewardStats(chosenRewards: tf.Tensor1D, rejectedRewards: tf.Tensor1D): RewardStats {
+  const c = chosenRewards.dataSync();
+  const r = rejectedRewards.dataSync();
+  let sc = 0;
+  let sr = 0;
+  let right = 0;
+  for (let i = 0; i < c.length; i++) {
+    sc += c[i];
+    sr += r[i];
+    if (c[i] > r[i]) right++;
+  }
+  const n = c.length;
+  return { chosen: sc / n, rejected: sr / n, margin: (sc - sr) / n, accuracy: right / n };
+}
