@@ -15,6 +15,17 @@
  * - `preferenceLoss`: checks its input and returns the mean loss with the rewards the trainer logs.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { GPT } from "../model";
+import { Rng } from "../random";
+import { AdamW, GradientAccumulator, warmupCosine } from "../train";
+import { checkReference, sequenceLogProbs } from "./logprobs";
+import {
+  PreferenceBatch,
+  PreferencePair,
+  checkPair,
+  disposePreferenceBatch,
+  preferenceBatch,
+} from "./preferences";
 
 /** Sequence log-probabilities of a batch of preference pairs under the policy and the frozen reference, each `[batch]`. */
 export interface PairLogProbs {
@@ -174,4 +185,249 @@ export function rewardStats(chosenRewards: tf.Tensor1D, rejectedRewards: tf.Tens
   }
   const n = c.length;
   return { chosen: sc / n, rejected: sr / n, margin: (sc - sr) / n, accuracy: right / n };
+}
+
+// ------------------------------------------------------------------------------------------------- training
+
+/** Sequence log-probs of pairs' chosen and rejected completions under one model (plain numbers, one per pair). */
+export interface PairScores {
+  chosen: Float32Array;
+  rejected: Float32Array;
+}
+
+export interface ScoreOptions {
+  /** Pairs per forward pass (default 32; the chosen and rejected sides share it). */
+  batchSize?: number;
+  /** Input id at padded positions (masked out; any valid id, default 0). */
+  padId?: number;
+}
+
+/** The chosen and rejected rows of a padded preference batch as one `[2·batch, time]` batch: chosen first. */
+function bothSides(b: PreferenceBatch): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
+  return {
+    ids: tf.concat([b.chosen.ids, b.rejected.ids], 0) as tf.Tensor2D,
+    mask: tf.concat([b.chosen.mask, b.rejected.mask], 0) as tf.Tensor2D,
+  };
+}
+
+/**
+ * Sequence log-probs (sums over each completion's tokens, `align.sequenceLogProbs`) of every pair's chosen and
+ * rejected completion under `model`, without gradients. DPO's reference is frozen, so its scores are computed
+ * once before training (TRL's `precompute_ref_log_probs`); the policy's are computed again at every step.
+ */
+export function scorePairs(
+  model: GPT,
+  pairs: readonly PreferencePair[],
+  options: ScoreOptions = {},
+): PairScores {
+  const { batchSize = 32, padId = 0 } = options;
+  const chosen = new Float32Array(pairs.length);
+  const rejected = new Float32Array(pairs.length);
+  for (let start = 0; start < pairs.length; start += batchSize) {
+    const part = pairs.slice(start, start + batchSize);
+    const b = preferenceBatch(part, { padId, maxLength: model.config.contextLength });
+    try {
+      const lp = tf.tidy(() => {
+        const s = bothSides(b);
+        return sequenceLogProbs(model, s.ids, s.mask).dataSync();
+      });
+      for (let i = 0; i < part.length; i++) {
+        chosen[start + i] = lp[i];
+        rejected[start + i] = lp[part.length + i];
+      }
+    } finally {
+      disposePreferenceBatch(b);
+    }
+  }
+  return { chosen, rejected };
+}
+
+/** What the DPO trainer reports after each step (means over the step's batch). */
+export interface DpoStepInfo extends RewardStats {
+  step: number;
+  loss: number;
+  lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Positions in the step's batch (both sides, padded) and the wall time of the step. */
+  tokens: number;
+  ms: number;
+}
+
+/** The preference loss and implicit-reward statistics of a set of pairs (held-out evaluation). */
+export interface DpoEvaluation extends RewardStats {
+  loss: number;
+  pairs: number;
+}
+
+/**
+ * The preference loss and implicit-reward statistics of `pairs` for a policy against its reference (no
+ * gradients). Pass the reference's `scorePairs` of the same pairs as `referenceScores`.
+ */
+export function evaluatePreferences(
+  policy: GPT,
+  pairs: readonly PreferencePair[],
+  referenceScores: PairScores,
+  options: PreferenceLossOptions & ScoreOptions,
+): DpoEvaluation {
+  if (referenceScores.chosen.length !== pairs.length)
+    throw new Error(
+      `evaluatePreferences: ${referenceScores.chosen.length} reference scores for ${pairs.length} pairs; score the same pairs`,
+    );
+  const p = scorePairs(policy, pairs, options);
+  return tf.tidy(() => {
+    const r = preferenceLoss(
+      {
+        policyChosen: tf.tensor1d(p.chosen),
+        policyRejected: tf.tensor1d(p.rejected),
+        referenceChosen: tf.tensor1d(referenceScores.chosen),
+        referenceRejected: tf.tensor1d(referenceScores.rejected),
+      },
+      options,
+    );
+    return {
+      loss: r.loss.dataSync()[0],
+      pairs: pairs.length,
+      ...rewardStats(r.chosenRewards, r.rejectedRewards),
+    };
+  });
+}
+
+export interface DpoOptions {
+  /** The policy, trained in place (start it from the reference: the SFT model). */
+  policy: GPT;
+  /** The frozen reference (the SFT model, a separate copy); it must share the policy's vocabulary. */
+  reference: GPT;
+  pairs: readonly PreferencePair[];
+  steps: number;
+  /** Pairs per step (default 16). */
+  batchSize?: number;
+  /** β (default 0.1), the loss type (default "dpo") and ε for "cdpo". */
+  beta?: number;
+  type?: PreferenceLossType;
+  labelSmoothing?: number;
+  /** Peak learning rate (default 1e-4), warmup 10 % of the steps, cosine to a tenth. */
+  lr?: number;
+  weightDecay?: number;
+  clipNorm?: number;
+  /** Draws the batches (default 0). */
+  seed?: number;
+  /** Input id at padded positions (default 0). */
+  padId?: number;
+  /** The reference's scores of `pairs`, when already computed (else `scorePairs` runs first). */
+  referenceScores?: PairScores;
+  onStep?: (info: DpoStepInfo) => void | Promise<void>;
+}
+
+export interface DpoResult {
+  history: DpoStepInfo[];
+  /** The reference's scores of the training pairs (reuse them for another run on the same pairs). */
+  referenceScores: PairScores;
+}
+
+/**
+ * DPO (or IPO, cDPO) on preference pairs: the reference's sequence log-probs once, then per step a batch of
+ * pairs drawn with replacement, the policy's log-probs of both sides in one forward pass, `preferenceLoss`,
+ * gradients, and chapter 04's update (`train.GradientAccumulator`: clip by global norm, AdamW with warmup +
+ * cosine). Every step runs in `tf.tidy`: `tf.memory().numTensors` is flat across steps.
+ */
+export async function dpo(o: DpoOptions): Promise<DpoResult> {
+  const { steps, batchSize = 16, lr = 1e-4, weightDecay = 0, clipNorm = 1, seed = 0, padId = 0 } = o;
+  const loss = resolvePreferenceOptions(
+    { beta: o.beta ?? 0.1, type: o.type, labelSmoothing: o.labelSmoothing },
+    "dpo",
+  );
+  checkReference(o.policy, o.reference, "dpo");
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`dpo: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`dpo: batchSize must be a positive integer, got ${batchSize}`);
+  if (o.pairs.length === 0) throw new Error("dpo: no preference pairs");
+  o.pairs.forEach(checkPair);
+  const ctx = o.policy.config.contextLength;
+  const long = o.pairs.findIndex((p) => p.prompt.length + Math.max(p.chosen.length, p.rejected.length) > ctx);
+  if (long >= 0)
+    throw new Error(
+      `dpo: pair ${long} is longer than the context of ${ctx} tokens; drop it or shorten its prompt`,
+    );
+  const ref = o.referenceScores ?? scorePairs(o.reference, o.pairs, { padId });
+  if (ref.chosen.length !== o.pairs.length)
+    throw new Error(`dpo: ${ref.chosen.length} reference scores for ${o.pairs.length} pairs`);
+  const schedule = warmupCosine({
+    maxLr: lr,
+    minLr: lr / 10,
+    warmupSteps: Math.max(1, Math.round(steps / 10)),
+    totalSteps: steps,
+  });
+  const optimizer = new AdamW(o.policy.params, { weightDecay });
+  const rng = new Rng(seed);
+  const vars = o.policy.variables();
+  const history: DpoStepInfo[] = [];
+  try {
+    for (let s = 0; s < steps; s++) {
+      const t0 = performance.now();
+      const rows = Array.from({ length: batchSize }, () => rng.int(o.pairs.length));
+      const batch = preferenceBatch(
+        rows.map((i) => o.pairs[i]),
+        { padId, maxLength: ctx },
+      );
+      const acc = new GradientAccumulator();
+      let stats: RewardStats;
+      let value: number;
+      try {
+        const refChosen = tf.tensor1d(rows.map((i) => ref.chosen[i]));
+        const refRejected = tf.tensor1d(rows.map((i) => ref.rejected[i]));
+        const both = bothSides(batch);
+        let rewards: [tf.Tensor1D, tf.Tensor1D] | null = null;
+        try {
+          const { value: v, grads } = tf.variableGrads(() => {
+            const lp = sequenceLogProbs(o.policy, both.ids, both.mask);
+            const r = preferenceLoss(
+              {
+                policyChosen: tf.slice(lp, 0, batchSize) as tf.Tensor1D,
+                policyRejected: tf.slice(lp, batchSize, batchSize) as tf.Tensor1D,
+                referenceChosen: refChosen,
+                referenceRejected: refRejected,
+              },
+              loss,
+            );
+            rewards = [tf.keep(r.chosenRewards), tf.keep(r.rejectedRewards)];
+            return r.loss;
+          }, vars);
+          value = v.dataSync()[0];
+          v.dispose();
+          const [c, r] = rewards as unknown as [tf.Tensor1D, tf.Tensor1D];
+          stats = rewardStats(c, r);
+          acc.add({ loss: value, grads: vars.map((x) => grads[x.name] ?? tf.zerosLike(x)) });
+        } finally {
+          tf.dispose([refChosen, refRejected, both.ids, both.mask, ...(rewards ?? [])]);
+        }
+        const lrNow = schedule(s);
+        const res = acc.apply(o.policy, optimizer, lrNow, { clipNorm });
+        if (!res.finite)
+          throw new Error(
+            `dpo: step ${s + 1}: loss ${res.loss}, gradient norm ${res.gradNorm} is not finite; lower the learning rate`,
+          );
+        const ms = performance.now() - t0;
+        const info: DpoStepInfo = {
+          step: s + 1,
+          loss: value,
+          lr: lrNow,
+          gradNorm: res.gradNorm,
+          tokens: 2 * batch.size * batch.time,
+          ms,
+          ...stats,
+        };
+        history.push(info);
+        if (o.onStep) await o.onStep(info);
+      } finally {
+        acc.dispose();
+        disposePreferenceBatch(batch);
+      }
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { history, referenceScores: ref };
 }

@@ -8,8 +8,20 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { PairLogProbs, dpoLoss, ipoLoss, preferenceLoss, rewardStats } from "../../src/align/dpo";
+import {
+  PairLogProbs,
+  dpo,
+  dpoLoss,
+  evaluatePreferences,
+  ipoLoss,
+  preferenceLoss,
+  rewardStats,
+  scorePairs,
+} from "../../src/align/dpo";
+import { sequenceLogProbs } from "../../src/align/logprobs";
+import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
+import { GPT, GPTConfig } from "../../src/model";
 
 interface DpoCase {
   type: "dpo" | "cdpo" | "ipo";
@@ -200,5 +212,140 @@ describe("align: DPO, cDPO and IPO losses (src/align/dpo.ts)", () => {
     }
     assert.equal(tf.memory().numTensors, before);
     tf.dispose(Object.values(lp));
+  });
+});
+
+const TINY: GPTConfig = {
+  vocabSize: 12,
+  contextLength: 12,
+  dModel: 16,
+  nLayers: 1,
+  nHeads: 2,
+  dMlp: 32,
+  norm: "layer",
+  positions: "learned",
+  activation: "gelu",
+  tiedEmbeddings: true,
+};
+
+/** Pairs over ids 0–11: the prompt [1, 2] or [3], chosen completions of 5s and 6s, rejected ones of 7s (lengths differ). */
+function toyPairs(): PreferencePair[] {
+  const make = (prompt: number[], chosen: number[], rejected: number[]): PreferencePair => ({
+    passage: prompt.join(" "),
+    prompt,
+    chosen,
+    rejected,
+    chosenText: "",
+    rejectedText: "",
+    chosenGold: 1,
+    rejectedGold: 0,
+    probability: 1,
+    agreesWithGold: true,
+  });
+  return [
+    make([1, 2], [5, 6, 5], [7, 7]),
+    make([3], [6, 5], [7, 8, 7, 7]),
+    make([1, 2], [5, 5], [7, 7, 7]),
+    make([3], [6], [8, 7]),
+  ];
+}
+
+describe("align: the DPO trainer (src/align/dpo.ts)", () => {
+  before(async () => {
+    await initBackend({ quiet: true });
+  });
+
+  it("scorePairs equals sequenceLogProbs of each side alone (padding and batching change nothing)", () => {
+    const m = new GPT(TINY, 3);
+    const pairs = toyPairs();
+    const s = scorePairs(m, pairs, { batchSize: 3, padId: 11 });
+    pairs.forEach((p, i) => {
+      for (const [side, got] of [
+        ["chosen", s.chosen[i]],
+        ["rejected", s.rejected[i]],
+      ] as const) {
+        const ids = [...p.prompt, ...p[side]];
+        const mask = ids.map((_, t) => (t >= p.prompt.length ? 1 : 0));
+        const lp = sequenceLogProbs(m, [ids], [mask]);
+        near([got], [lp.dataSync()[0]], 1e-5, `pair ${i} ${side}`);
+        lp.dispose();
+      }
+    });
+    m.dispose();
+  });
+
+  it("learns the preferences: accuracy 1, growing margins, loss below ln 2; numTensors flat", async () => {
+    const reference = new GPT(TINY, 1);
+    const policy = new GPT(TINY, 1);
+    const pairs = toyPairs();
+    const counts: number[] = [];
+    const before = evaluatePreferences(policy, pairs, scorePairs(reference, pairs), { beta: 0.5 });
+    near([before.loss], [Math.LN2], 1e-5, "the policy starts as the reference");
+    const r = await dpo({
+      policy,
+      reference,
+      pairs,
+      steps: 30,
+      batchSize: 4,
+      beta: 1,
+      lr: 1e-2,
+      onStep: () => {
+        counts.push(tf.memory().numTensors);
+      },
+    });
+    const last = r.history[r.history.length - 1];
+    assert.equal(r.history.length, 30);
+    assert.ok(last.loss < 0.2, `final loss ${last.loss}`);
+    assert.equal(last.accuracy, 1);
+    assert.ok(last.margin > r.history[0].margin + 1, `margins ${r.history[0].margin} → ${last.margin}`);
+    assert.ok(last.chosen > 0 && last.rejected < 0, "chosen up, rejected down");
+    assert.equal(counts[counts.length - 1], counts[1], "tensor count flat across steps");
+    const after = evaluatePreferences(policy, pairs, r.referenceScores, { beta: 1 });
+    assert.equal(after.accuracy, 1);
+    // The reference did not move.
+    const again = scorePairs(reference, pairs);
+    near(again.chosen, [...r.referenceScores.chosen], 1e-6, "reference unchanged");
+    // IPO and cDPO run on the same machinery.
+    for (const type of ["ipo", "cdpo"] as const) {
+      const p2 = new GPT(TINY, 1);
+      const r2 = await dpo({
+        policy: p2,
+        reference,
+        pairs,
+        steps: 20,
+        batchSize: 4,
+        beta: 0.5,
+        lr: 1e-2,
+        type,
+      });
+      assert.equal(r2.history[r2.history.length - 1].accuracy, 1, type);
+      p2.dispose();
+    }
+    tf.dispose([policy, reference].flatMap((m) => m.variables()));
+  });
+
+  it("rejects a reference with another vocabulary, β ≤ 0, identical or empty completions, pairs longer than the context", async () => {
+    const policy = new GPT(TINY, 1);
+    const other = new GPT({ ...TINY, vocabSize: 13 }, 1);
+    const reference = new GPT(TINY, 2);
+    const pairs = toyPairs();
+    await assert.rejects(
+      dpo({ policy, reference: other, pairs, steps: 1 }),
+      /vocabulary of 12 ids, the reference 13/,
+    );
+    await assert.rejects(
+      dpo({ policy, reference, pairs, steps: 1, beta: 0 }),
+      /beta must be a finite number > 0/,
+    );
+    const same = { ...pairs[0], rejected: [...pairs[0].chosen] };
+    await assert.rejects(dpo({ policy, reference, pairs: [same], steps: 1 }), /identical/);
+    const empty = { ...pairs[0], chosen: [] };
+    await assert.rejects(dpo({ policy, reference, pairs: [empty], steps: 1 }), /empty completion/);
+    const long = { ...pairs[0], chosen: Array.from({ length: 12 }, () => 5) };
+    await assert.rejects(
+      dpo({ policy, reference, pairs: [long], steps: 1 }),
+      /longer than the context of 12/,
+    );
+    [policy, other, reference].forEach((m) => m.dispose());
   });
 });
