@@ -182,7 +182,7 @@ export function maskedMean(
  */
 export function sequenceLogProbs(
   model: GPT,
-  ids: Ids,
+  ids: tf.Tensor2D | readonly (readonly number[])[],
   mask: tf.Tensor2D | readonly (readonly number[])[],
 ): tf.Tensor1D {
   const idsT = toInt2d(ids, "sequenceLogProbs: ids");
