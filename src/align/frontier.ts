@@ -126,13 +126,17 @@ export function measurePolicy(
   const completions = sampleCompletions(policy, tok, prompts, options);
   const texts = completions.map((c) => completionText(tok, c.ids));
   const gold = texts.map((t) => goldReward(t, options.lexicon));
-  const kl = completionKl(
-    policy,
-    reference,
-    prompts,
-    completions.map((c) => c.ids),
-    options,
-  );
+  // The reference measured against itself has KL 0 exactly (no estimate needed).
+  const kl =
+    policy === reference
+      ? completions.map(() => 0)
+      : completionKl(
+          policy,
+          reference,
+          prompts,
+          completions.map((c) => c.ids),
+          options,
+        );
   return {
     gold: meanSe(gold),
     kl: meanSe(kl),
