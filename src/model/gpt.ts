@@ -55,6 +55,11 @@ export interface ForwardOptions {
    * …, `lm_head` when untied); the caller disposes them. Quantization calibrates on these (chapter 12).
    */
   linearInputs?: Map<string, tf.Tensor2D>;
+  /**
+   * Collect the final hidden state (after the last norm, before the output projection) `[batch·time, dModel]`
+   * here; the caller disposes it. Gradients flow through it: reward and value heads (chapter 08) read it.
+   */
+  hidden?: tf.Tensor2D[];
 }
 
 /** What every block of one forward pass shares: sizes, RoPE tables, the mask, the cache being extended. */
@@ -314,6 +319,7 @@ export class GPT {
       };
       for (let i = 0; i < c.nLayers; i++) h = this.block(h, i, state);
       const hf = this.norm(h, "ln_f");
+      if (options.hidden) options.hidden.push(tf.keep(hf));
       const head = c.tiedEmbeddings
         ? (tf.transpose(this.param("wte.weight")) as tf.Tensor2D)
         : (this.param("lm_head.weight") as tf.Tensor2D);
