@@ -24,10 +24,10 @@ const here = path.dirname(__filename);
 const size = opt("size", models.defaultSize()) as models.Size;
 const out = path.resolve(opt("out", path.join(here, `results-${size}.jsonl`)));
 const seeds = Number(opt("seeds", "3"));
-const betas = opt("betas", "0.03,0.1,0.3,1").split(",").map(Number);
-const ns = opt("n", "2,4,8,16,32").split(",").map(Number);
-/** DPO's training length per size (the "dpo" recipe's). */
-const DPO = { quick: { steps: 200, batch: 16, lr: 1e-3 }, full: { steps: 800, batch: 32, lr: 5e-4 } }[size];
+const betas = opt("betas", "0.1,0.3,1,3").split(",").map(Number);
+const ns = opt("n", "2,4,8,16").split(",").map(Number);
+/** DPO's training settings per size (the "dpo" recipe's). */
+const DPO = models.dpoSettings(size);
 /** Samples per held-out prompt (different sampler seeds). */
 const SAMPLES = 2;
 
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   const tok = reference.tokenizer;
   const { set, train, test } = await models.preferenceSet(reference.model, tok, size);
   console.log(`preference set: ${set.pairs.length} pairs, ${train.length} train, ${test.length} held out`);
-  const prompts = [...new Map(test.map((p) => [p.passage, p.prompt])).values()];
+  const prompts = models.frontierPrompts(tok, size, test, reference.model.config.contextLength);
+  console.log(`${prompts.length} held-out prompts`);
   const measure = (policy: typeof reference.model) => {
     const ms = Array.from({ length: SAMPLES }, (_, k) =>
       align.measurePolicy(policy, reference.model, tok, prompts, { seed: 1_000 + k * prompts.length }),

@@ -11,7 +11,7 @@ import { dpoRecipe } from "./recipes/dpo";
 export * from "./registry";
 export { baseCorpus } from "./recipes/base";
 export { sftDataOptions } from "./recipes/sft";
-export { preferenceSet, preferenceSetOptions } from "./recipes/dpo";
+export { dpoSettings, frontierPrompts, preferenceSet, preferenceSetOptions } from "./recipes/dpo";
 
 register(baseRecipe);
 register(sftRecipe);

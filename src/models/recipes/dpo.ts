@@ -4,15 +4,15 @@
  * Bradley–Terry draw of the AFINN gold reward), with the SFT model as the frozen reference.
  */
 import { dpo, evaluatePreferences, scorePairs } from "../../align/dpo";
-import { passageBeginnings, samplePreferences, splitPairs } from "../../align/preferences";
+import { passageBeginnings, promptIds, samplePreferences, splitPairs } from "../../align/preferences";
 import type { PreferenceSet } from "../../align/preferences";
 import type { GPT } from "../../model";
 import type { Tokenizer } from "../../tokenizer";
 import { Recipe, Size } from "../registry";
 
 const SIZES = {
-  quick: { passages: 600, steps: 200, batch: 16, beta: 0.1, lr: 1e-3 },
-  full: { passages: 2400, steps: 800, batch: 32, beta: 0.1, lr: 5e-4 },
+  quick: { passages: 600, evalPrompts: 200, steps: 100, batch: 16, beta: 0.1, lr: 1e-3 },
+  full: { passages: 2400, evalPrompts: 400, steps: 400, batch: 32, beta: 0.1, lr: 5e-4 },
 } as const;
 const SEED = 0;
 /** Share of prompts held out (their pairs are never trained on). */
@@ -21,6 +21,30 @@ export const HELD_OUT = 0.2;
 /** The preference set's options at a size (chapters 08 and 09 sample the same set from the "sft" model). */
 export function preferenceSetOptions(size: Size) {
   return { passages: SIZES[size].passages, maxNewTokens: 16, labellerBeta: 8, seed: SEED, heldOut: HELD_OUT };
+}
+
+/** DPO's training settings at a size (the recipe's; the notebook and `npm run align:frontier` use the same). */
+export function dpoSettings(size: Size): { steps: number; batch: number; beta: number; lr: number } {
+  const { steps, batch, beta, lr } = SIZES[size];
+  return { steps, batch, beta, lr };
+}
+
+/**
+ * Held-out prompts for the reward–KL frontier: passage beginnings after the ones the preference set was sampled
+ * from (never in a training pair), plus the held-out pairs' prompts; each as chat prompt ids that leave room for
+ * 16 new tokens.
+ */
+export function frontierPrompts(
+  tok: Tokenizer,
+  size: Size,
+  heldOutPairs: readonly { passage: string; prompt: number[] }[],
+  context: number,
+): number[][] {
+  const s = SIZES[size];
+  const fresh = passageBeginnings({ count: s.passages + s.evalPrompts, seed: SEED }).slice(s.passages);
+  const prompts = new Map<string, number[]>(heldOutPairs.map((p) => [p.passage, p.prompt]));
+  for (const passage of fresh) if (!prompts.has(passage)) prompts.set(passage, promptIds(tok, passage));
+  return [...prompts.values()].filter((p) => p.length + 16 <= context);
 }
 
 /** Samples the course's preference set from the SFT model and splits it by prompt into train and held-out pairs. */
