@@ -18,3 +18,6 @@ export * from "./evaluate";
 export * from "./sources";
 export * from "./logprobs";
 export * from "./preferences";
+export * from "./rlhf";
+export * from "./reward-model";
+export * from "./ppo";
