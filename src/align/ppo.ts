@@ -23,7 +23,7 @@ import { AdamW, clipByGlobalNorm } from "../train";
 import { checkReference, targetLogProbs, tokenEntropy } from "./logprobs";
 import { completionText, cutCompletion, goldReward } from "./preferences";
 import { RewardModel } from "./reward-model";
-import { AdaptiveKlController, gae } from "./rlhf";
+import { AdaptiveKlController, bestOfNKl, gae } from "./rlhf";
 
 export interface PpoConfig {
   /** Rollouts (prompts) per iteration. Default 16. */
@@ -448,4 +448,70 @@ export function bestOfN(
     const text = completionText(tok, cands[best]);
     return { prompt: [...p], completion: cands[best], text, reward: scores[best], gold: goldReward(text) };
   });
+}
+
+/** Best-of-n at several n against several reward models: mean reward-model score and gold reward per (model, n). */
+export interface BestOfNPoint {
+  /** Index of the reward model in the list given. */
+  model: number;
+  n: number;
+  /** KL to the sampling policy, log n − (n − 1)/n. */
+  kl: number;
+  /** Mean score (by that reward model) and mean gold reward of the chosen completions. */
+  reward: number;
+  gold: number;
+}
+
+/**
+ * Best-of-n for every n in `ns` from ONE set of max(ns) samples per prompt (the first n of them compete), scored
+ * by each reward model: the same samples for every n and every reward model, so the curves differ only in who
+ * picks. Returns one point per (reward model, n).
+ */
+export function bestOfNSweep(
+  policy: GPT,
+  rewardModels: readonly RewardModel[],
+  tok: Tokenizer,
+  prompts: readonly number[][],
+  ns: readonly number[],
+  options: { maxNewTokens?: number; temperature?: number; seed?: number } = {},
+): BestOfNPoint[] {
+  const { maxNewTokens = 16, temperature = 1, seed = 0 } = options;
+  if (ns.length === 0 || ns.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`bestOfNSweep: ns must be positive integers, got [${ns}]`);
+  const N = Math.max(...ns);
+  const pad = tok.specialTokens["<|end|>"] ?? 0;
+  const sums = rewardModels.map(() => ns.map(() => ({ reward: 0, gold: 0 })));
+  prompts.forEach((p, i) => {
+    const raw = generateBatch(
+      policy,
+      Array.from({ length: N }, () => p),
+      { maxNewTokens, temperature, seed: seed + i * N },
+    );
+    const cands = raw.map((r) => {
+      const cut = cutCompletion(tok, r).ids;
+      return cut.length > 0 ? cut : r.slice(0, 1);
+    });
+    const gold = cands.map((c) => goldReward(completionText(tok, c)));
+    rewardModels.forEach((rm, m) => {
+      const scores = rm.scoreSequences(
+        cands.map((c) => [...p, ...c]),
+        pad,
+      );
+      ns.forEach((n, k) => {
+        let best = 0;
+        for (let j = 1; j < n; j++) if (scores[j] > scores[best]) best = j;
+        sums[m][k].reward += scores[best];
+        sums[m][k].gold += gold[best];
+      });
+    });
+  });
+  return rewardModels.flatMap((_, m) =>
+    ns.map((n, k) => ({
+      model: m,
+      n,
+      kl: bestOfNKl(n),
+      reward: sums[m][k].reward / prompts.length,
+      gold: sums[m][k].gold / prompts.length,
+    })),
+  );
 }

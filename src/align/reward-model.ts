@@ -112,6 +112,9 @@ export function bradleyTerryLossTensor(chosen: tf.Tensor1D, rejected: tf.Tensor1
 export interface RewardStep {
   step: number;
   loss: number;
+  lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
   accuracy: number;
   margin: number;
   tokens: number;
@@ -185,9 +188,19 @@ export async function trainRewardModel(o: RewardTrainOptions): Promise<RewardSte
         const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
         const clipped = clipByGlobalNorm(list, clipNorm);
         tf.dispose(list);
-        optimizer.apply(new Map(names.map((n, i) => [n, clipped.grads[i]])), schedule(step - 1));
+        const lrNow = schedule(step - 1);
+        optimizer.apply(new Map(names.map((n, i) => [n, clipped.grads[i]])), lrNow);
         tf.dispose(clipped.grads);
-        const info = { step, loss, accuracy, margin, tokens: ids.size, seconds: (Date.now() - t0) / 1000 };
+        const info = {
+          step,
+          loss,
+          lr: lrNow,
+          gradNorm: clipped.norm,
+          accuracy,
+          margin,
+          tokens: ids.size,
+          seconds: (Date.now() - t0) / 1000,
+        };
         out.push(info);
         if (o.onStep) await o.onStep(info);
       } finally {
