@@ -1,101 +1,134 @@
 /**
- * `npm run bench:align` — chapter 08/09 training throughput on the quick configuration (the "base" recipe's quick
- * GPT, vocabulary grown by the four chat tokens), one JSON line per method:
- *
- *   {"bench":"dpo_step","config":"quick","pairs":16,"tokens_per_s":…,"ms_per_step":…,"reference_ms_per_pair":…,…}
- *
- * DPO step: the policy's log-probs of both sides of 16 pairs in one forward pass, the loss, backward, clipped
- * AdamW (`align.dpo`); tokens = padded positions of both sides. DPO has no generation; its one-off cost is scoring
- * the training pairs under the frozen reference (`reference_ms_per_pair`, reported separately). Pairs are
- * random ids shaped like the course's preference set (chat prompt of 12–16 tokens, completions of 2–16).
- * `LLM_BENCH_STEPS` sets the timed steps (default 10, after 2 warm-up steps).
+ * `npm run bench:align`: speed of chapter 08's (and 09's) training loops on the quick models, one JSON object
+ * per line (the quick "sft" and "rm" models are loaded from build/models, or built first — not timed):
+ * - `ppo_iteration`: one PPO iteration (rollout with the KV-cache sampler, scoring by policy, reference and reward
+ *   model, `epochs` × `minibatches` updates): seconds per iteration, tokens/s (generated + trained tokens over the
+ *   iteration's time), and the share of time in generation, scoring and training; median of `LLM_BENCH_ITERS`
+ *   iterations (default 4) after one warm-up;
+ * - `rm_step`: one reward-model training step (chosen + rejected rows in one forward): tokens/s;
+ * - `dpo_step`: one DPO step (chapter 09; both sides in one forward, no generation): tokens/s, and the one-off
+ *   scoring of the training pairs under the frozen reference (ms per pair).
  */
-import { align, backend, model, random } from "../src";
+import { align, backend, models } from "../src";
 import { load, median } from "./common";
 
-const STEPS = Number(process.env.LLM_BENCH_STEPS ?? 10);
-const QUICK: model.GPTConfig = {
-  vocabSize: 516,
-  contextLength: 64,
-  dModel: 64,
-  nLayers: 2,
-  nHeads: 4,
-  dMlp: 256,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-};
-
-function randomPairs(n: number, seed: number): align.PreferencePair[] {
-  const rng = new random.Rng(seed);
-  const ids = (len: number) => Array.from({ length: len }, () => 1 + rng.int(QUICK.vocabSize - 1));
-  return Array.from({ length: n }, (_, i) => {
-    const chosen = ids(2 + rng.int(15));
-    const rejected = ids(2 + rng.int(15));
-    return {
-      passage: `p${i}`,
-      prompt: ids(12 + rng.int(5)),
-      chosen,
-      rejected,
-      chosenText: "",
-      rejectedText: "",
-      chosenGold: 1,
-      rejectedGold: 0,
-      probability: 1,
-      agreesWithGold: true,
-    };
+async function main(): Promise<void> {
+  const info = await backend.initBackend({ quiet: true });
+  const iters = Number(process.env.LLM_BENCH_ITERS ?? 4);
+  const size = "quick" as const;
+  const quiet = { size, quiet: true };
+  const policy = await models.get("sft", quiet);
+  const reference = await models.get("sft", quiet);
+  const rmBundle = await models.get("rm", quiet);
+  const rm = models.rewardModelFromBundle(rmBundle);
+  const prompts = models.ppoPassages(size).map((p) => align.promptIds(policy.tokenizer, p, "chat"));
+  const cfg = models.PPO_SETTINGS[size].config;
+  const ppo = new align.Ppo({
+    policy: policy.model,
+    reference: reference.model,
+    rewardModel: rm,
+    tokenizer: policy.tokenizer,
+    prompts,
+    ...cfg,
   });
-}
-
-async function dpoBench(): Promise<void> {
-  const pairs = randomPairs(256, 0);
-  const reference = new model.GPT(QUICK, 0);
-  const policy = new model.GPT(QUICK, 0);
-  const t0 = performance.now();
-  const referenceScores = align.scorePairs(reference, pairs);
-  const refMs = (performance.now() - t0) / pairs.length;
-  const ms: number[] = [];
-  const tokens: number[] = [];
-  await align.dpo({
-    policy,
-    reference,
-    pairs,
-    referenceScores,
-    steps: STEPS + 2,
-    batchSize: 16,
-    lr: 1e-3,
-    onStep: (s) => {
-      if (s.step > 2) {
-        ms.push(s.ms);
-        tokens.push(s.tokens);
-      }
-    },
-  });
-  const msStep = median(ms);
-  const tokensPerStep = tokens.reduce((a, b) => a + b, 0) / tokens.length;
+  await ppo.step(); // warm-up
+  const rows: align.PpoStats[] = [];
+  for (let i = 0; i < iters; i++) rows.push(await ppo.step());
+  const total = (r: align.PpoStats) => r.seconds.rollout + r.seconds.scoring + r.seconds.update;
+  const m = (f: (r: align.PpoStats) => number) => median(rows.map(f));
+  const sec = m(total);
   console.log(
     JSON.stringify({
-      bench: "dpo_step",
+      bench: "ppo_iteration",
+      backend: info.name,
       config: "quick",
-      backend: backend.activeBackend(),
-      pairs: 16,
-      tokens_per_step: Math.round(tokensPerStep),
-      tokens_per_s: Math.round((tokensPerStep / msStep) * 1000),
-      ms_per_step: Math.round(msStep),
-      reference_ms_per_pair: Number(refMs.toFixed(2)),
-      generation_share: 0,
-      steps: ms.length,
+      batch: cfg.batchSize,
+      max_new_tokens: cfg.maxNewTokens,
+      epochs: cfg.epochs,
+      minibatches: cfg.minibatches,
+      seconds_per_iteration: +sec.toFixed(3),
+      tokens_per_s: +m((r) => (r.tokens.generated + r.tokens.trained) / total(r)).toFixed(1),
+      generated_tokens_per_s: +m((r) => r.tokens.generated / r.seconds.rollout).toFixed(1),
+      trained_tokens_per_s: +m((r) => r.tokens.trained / r.seconds.update).toFixed(1),
+      share_generation: +m((r) => r.seconds.rollout / total(r)).toFixed(3),
+      share_scoring: +m((r) => r.seconds.scoring / total(r)).toFixed(3),
+      share_training: +m((r) => r.seconds.update / total(r)).toFixed(3),
+      iterations: iters,
       load1: load(),
     }),
   );
-  policy.dispose();
-  reference.dispose();
-}
-
-async function main(): Promise<void> {
-  await backend.initBackend({ quiet: true });
-  await dpoBench();
+  ppo.dispose();
+  // Reward-model steps on the preference set's pairs (a fresh head on the SFT trunk).
+  const sft = await models.get("sft", quiet);
+  const data = await models.preferenceData(sft.model, sft.tokenizer, size);
+  const fresh = new align.RewardModel(sft.model, { seed: 1 });
+  const padId = align.chatTokenId(sft.tokenizer, "end");
+  const steps = await align.trainRewardModel({
+    rewardModel: fresh,
+    pairs: data.train,
+    padId,
+    steps: 1 + iters * 2,
+    batchSize: 16,
+  });
+  const timed = steps.slice(1);
+  console.log(
+    JSON.stringify({
+      bench: "rm_step",
+      backend: info.name,
+      config: "quick",
+      batch_pairs: 16,
+      tokens_per_step: median(timed.map((s) => s.tokens)),
+      seconds_per_step: +median(timed.map((s) => s.seconds)).toFixed(3),
+      tokens_per_s: +median(timed.map((s) => s.tokens / s.seconds)).toFixed(1),
+      steps: timed.length,
+      load1: load(),
+    }),
+  );
+  fresh.dispose();
+  // DPO steps (chapter 09) on the same pairs: the policy's log-probs of both sides in one forward, the loss,
+  // backward, clipped AdamW. No generation; the one-off reference scoring of the pairs is reported per pair.
+  // (the reward model above trained and disposed `sft`'s trunk: load two fresh copies)
+  const dpoPolicy = models.load("sft", size);
+  const dpoReference = models.load("sft", size);
+  const t0 = performance.now();
+  const referenceScores = align.scorePairs(dpoReference.model, data.train, { padId });
+  const referenceMs = (performance.now() - t0) / data.train.length;
+  const dpoSteps: align.DpoStepInfo[] = [];
+  const dpo = models.dpoSettings(size);
+  await align.dpo({
+    policy: dpoPolicy.model,
+    reference: dpoReference.model,
+    pairs: data.train,
+    referenceScores,
+    padId,
+    steps: 1 + iters * 2,
+    batchSize: dpo.batch,
+    lr: dpo.lr,
+    beta: dpo.beta,
+    onStep: (s) => {
+      dpoSteps.push(s);
+    },
+  });
+  const dpoTimed = dpoSteps.slice(1);
+  console.log(
+    JSON.stringify({
+      bench: "dpo_step",
+      backend: info.name,
+      config: "quick",
+      batch_pairs: dpo.batch,
+      tokens_per_step: median(dpoTimed.map((s) => s.tokens)),
+      seconds_per_step: +(median(dpoTimed.map((s) => s.ms)) / 1000).toFixed(3),
+      tokens_per_s: +median(dpoTimed.map((s) => (s.tokens / s.ms) * 1000)).toFixed(1),
+      reference_ms_per_pair: +referenceMs.toFixed(2),
+      share_generation: 0,
+      steps: dpoTimed.length,
+      load1: load(),
+    }),
+  );
+  dpoPolicy.dispose();
+  dpoReference.dispose();
+  [policy, reference].forEach((b) => b.dispose());
+  rm.dispose();
 }
 
 main().catch((e) => {

@@ -1,13 +1,14 @@
 /**
- * `npm run align:frontier` — the reward–KL comparison of chapter 09 on held-out prompts: SFT, best-of-n
- * (several n), DPO (several β, several seeds) and, when the library has chapter 08's PPO, PPO (several KL
- * coefficients). Every policy is measured by `align.measurePolicy`: the same sampler (KV cache, temperature 1,
- * the same sampler seeds for every policy), the same KL estimator (per-token k3 summed over the completion).
+ * `npm run align:frontier` — the reward–KL comparison of chapter 09 on held-out prompts (`models.frontierPrompts`):
+ * SFT, best-of-n against the "rm" reward model (several n), PPO against it (several KL coefficients) and DPO
+ * (several β), each trained with several seeds. Every policy is measured by `align.measurePolicy`: the same
+ * sampler (KV cache, temperature 1, the same sampler seeds for every policy), the same KL estimator (per-token k3
+ * summed over the completion); best-of-n's KL is the closed form log n − (n − 1)/n.
  * One JSON line per (method, setting, seed) is appended to `datasets/align-frontier/results.jsonl` (a rerun skips
  * the lines already there), and the command, commit, machine and times go to `meta.json`.
  *
  *   npm run align:frontier                    # size from LLM_QUICK (quick) or full
- *   npm run align:frontier -- --size quick --seeds 3 --out f.jsonl
+ *   npm run align:frontier -- --size quick --seeds 3 --betas 0.1,0.3,1 --kl 0.05,0.2,0.5 --n 1,2,4,8,16
  */
 import { execSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -24,12 +25,13 @@ const here = path.dirname(__filename);
 const size = opt("size", models.defaultSize()) as models.Size;
 const out = path.resolve(opt("out", path.join(here, `results-${size}.jsonl`)));
 const seeds = Number(opt("seeds", "3"));
-const betas = opt("betas", "0.1,0.3,1,3").split(",").map(Number);
-const ns = opt("n", "2,4,8,16").split(",").map(Number);
+const betas = opt("betas", "0.1,0.3,1").split(",").map(Number);
+const ns = opt("n", "1,2,4,8,16").split(",").map(Number);
+const klCoefs = opt("kl", "0.05,0.2,0.5").split(",").map(Number);
 /** DPO's training settings per size (the "dpo" recipe's). */
 const DPO = models.dpoSettings(size);
-/** Samples per held-out prompt (different sampler seeds). */
-const SAMPLES = 2;
+/** The sampler seed of every measurement (the notebook's live point uses it too). */
+const MEASURE_SEED = 1000;
 
 export interface FrontierRow {
   id: string;
@@ -46,6 +48,8 @@ export interface FrontierRow {
   finished: number;
   samples: number;
   heldOutAccuracy?: number;
+  /** The reward model's mean score (best-of-n's picks; PPO's last rollout batch). */
+  rmReward?: number;
   trainSeconds: number;
   examples: string[];
 }
@@ -82,38 +86,28 @@ async function main(): Promise<void> {
     done.set(r.id, r);
     console.log(
       `${r.id}: gold ${r.gold.toFixed(4)} ± ${r.goldSe.toFixed(4)}, KL ${r.kl.toFixed(3)} ± ${r.klSe.toFixed(3)}` +
-        (r.heldOutAccuracy !== undefined ? `, held-out accuracy ${r.heldOutAccuracy.toFixed(3)}` : "") +
+        (r.heldOutAccuracy !== undefined ? `, held-out pair accuracy ${r.heldOutAccuracy.toFixed(3)}` : "") +
         ` (${r.trainSeconds.toFixed(0)} s)`,
     );
   };
   const reference = await models.get("sft", { size });
+  const rmBundle = await models.get("rm", { size });
   const tok = reference.tokenizer;
-  const { set, train, test } = await models.preferenceSet(reference.model, tok, size);
-  console.log(`preference set: ${set.pairs.length} pairs, ${train.length} train, ${test.length} held out`);
-  const prompts = models.frontierPrompts(tok, size, test, reference.model.config.contextLength);
-  console.log(`${prompts.length} held-out prompts`);
-  const measure = (policy: typeof reference.model) => {
-    const ms = Array.from({ length: SAMPLES }, (_, k) =>
-      align.measurePolicy(policy, reference.model, tok, prompts, { seed: 1_000 + k * prompts.length }),
-    );
-    const merged = (f: (m: align.PolicyMeasure) => align.MeanSe) => ({
-      mean: ms.reduce((s, m) => s + f(m).mean, 0) / ms.length,
-      se: Math.sqrt(ms.reduce((s, m) => s + f(m).se ** 2, 0)) / ms.length,
-    });
-    return {
-      gold: merged((m) => m.gold),
-      kl: merged((m) => m.kl),
-      length: ms.reduce((s, m) => s + m.length, 0) / ms.length,
-      finished: ms.reduce((s, m) => s + m.finished, 0) / ms.length,
-      samples: ms.reduce((s, m) => s + m.samples, 0),
-      examples: ms[0].examples,
-    };
-  };
+  const padId = align.chatTokenId(tok, "end");
+  const data = await models.preferenceData(reference.model, tok, size);
+  console.log(
+    `preference set: ${data.set.pairs.length} pairs, ${data.train.length} train, ${data.test.length} held out`,
+  );
+  const prompts = models.frontierPrompts(tok, size, data, reference.model.config.contextLength);
+  const maxNewTokens = models.PREFERENCE_SETTINGS[size].maxNewTokens;
+  console.log(`${prompts.length} held-out prompts, ${maxNewTokens} new tokens at most`);
+  const measure = (policy: typeof reference.model) =>
+    align.measurePolicy(policy, reference.model, tok, prompts, { seed: MEASURE_SEED, maxNewTokens });
   const row = (
     method: FrontierRow["method"],
     value: number,
     seed: number,
-    m: ReturnType<typeof measure>,
+    m: align.PolicyMeasure,
     extra: Partial<FrontierRow> = {},
   ): FrontierRow => ({
     id: `${method}-${value}-s${seed}`,
@@ -141,39 +135,35 @@ async function main(): Promise<void> {
   });
 
   if (!done.has("sft-0-s0")) write(row("sft", 0, 0, measure(reference.model)));
-  for (const n of ns) {
-    const id = `best-of-n-${n}-s0`;
-    if (done.has(id)) continue;
+  const seedList = Array.from({ length: seeds }, (_, i) => i);
+  const rm = models.rewardModelFromBundle(rmBundle);
+  for (const seed of seedList) {
+    if (ns.every((n) => done.has(`best-of-n-${n}-s${seed}`))) continue;
     const t0 = Date.now();
-    const ms = Array.from({ length: SAMPLES }, (_, k) =>
-      align.bestOfN(reference.model, tok, prompts, n, (text) => align.goldReward(text), {
-        seed: 1_000_000 * (k + 1),
-      }),
-    );
-    const gold = {
-      mean: ms.reduce((s, m) => s + m.gold.mean, 0) / SAMPLES,
-      se: Math.sqrt(ms.reduce((s, m) => s + m.gold.se ** 2, 0)) / SAMPLES,
-    };
-    write(
-      row(
-        "best-of-n",
-        n,
-        0,
-        {
-          gold,
-          kl: { mean: ms[0].kl, se: 0 },
-          length: NaN,
-          finished: NaN,
-          samples: prompts.length * SAMPLES,
-          examples: ms[0].examples,
-        },
-        { trainSeconds: (Date.now() - t0) / 1000 },
-      ),
-    );
+    const points = align.bestOfNSweep(reference.model, [rm], tok, prompts, ns, {
+      maxNewTokens,
+      seed: 1_000_000 * (seed + 1),
+    });
+    const secs = (Date.now() - t0) / 1000;
+    for (const p of points) {
+      if (done.has(`best-of-n-${p.n}-s${seed}`)) continue;
+      const m: align.PolicyMeasure = {
+        gold: { mean: p.gold, se: NaN },
+        kl: { mean: p.kl, se: 0 },
+        length: NaN,
+        finished: NaN,
+        samples: prompts.length,
+        examples: [],
+      };
+      write(row("best-of-n", p.n, seed, m, { rmReward: p.reward, trainSeconds: secs }));
+    }
   }
-  const refTrain = align.scorePairs(reference.model, train);
-  const refTest = align.scorePairs(reference.model, test);
-  for (const seed of Array.from({ length: seeds }, (_, i) => i)) {
+  // PPO's rm copy is its own (Ppo reads it; nothing trains it), the bestOfN one above too.
+  const refTrain = align.scorePairs(reference.model, data.train, { padId });
+  const refTest = align.scorePairs(reference.model, data.test, { padId });
+  const ppoPrompts = models.ppoPassages(size).map((p) => align.promptIds(tok, p, "chat"));
+  const ppo = models.PPO_SETTINGS[size];
+  for (const seed of seedList) {
     for (const beta of betas) {
       const id = `dpo-${beta}-s${seed}`;
       if (done.has(id)) continue;
@@ -182,8 +172,9 @@ async function main(): Promise<void> {
       await align.dpo({
         policy: policy.model,
         reference: reference.model,
-        pairs: train,
+        pairs: data.train,
         referenceScores: refTrain,
+        padId,
         steps: DPO.steps,
         batchSize: DPO.batch,
         lr: DPO.lr,
@@ -191,14 +182,37 @@ async function main(): Promise<void> {
         seed,
       });
       const secs = (Date.now() - t0) / 1000;
-      const held = align.evaluatePreferences(policy.model, test, refTest, { beta });
+      const held = align.evaluatePreferences(policy.model, data.test, refTest, { beta, padId });
       write(
         row("dpo", beta, seed, measure(policy.model), { heldOutAccuracy: held.accuracy, trainSeconds: secs }),
       );
       policy.dispose();
     }
+    for (const klCoef of klCoefs) {
+      const id = `ppo-${klCoef}-s${seed}`;
+      if (done.has(id)) continue;
+      const policy = models.load("sft", size);
+      const t0 = Date.now();
+      const trainer = new align.Ppo({
+        policy: policy.model,
+        reference: reference.model,
+        rewardModel: rm,
+        tokenizer: tok,
+        prompts: ppoPrompts,
+        ...ppo.config,
+        klCoef,
+        seed,
+      });
+      let last: align.PpoStats | null = null;
+      for (let i = 0; i < ppo.iterations; i++) last = await trainer.step();
+      trainer.dispose();
+      const secs = (Date.now() - t0) / 1000;
+      write(row("ppo", klCoef, seed, measure(policy.model), { rmReward: last?.reward, trainSeconds: secs }));
+      policy.dispose();
+    }
   }
   reference.dispose();
+  rm.dispose();
   const meta = {
     file: path.basename(out),
     size,
@@ -211,9 +225,11 @@ async function main(): Promise<void> {
     finished: new Date().toISOString(),
     wallSeconds: Math.round((Date.now() - started.getTime()) / 1000),
     heldOutPrompts: prompts.length,
-    samplesPerPrompt: SAMPLES,
+    measureSeed: MEASURE_SEED,
+    maxNewTokens,
     dpo: DPO,
-    klEstimator: "k3 per token, summed over the completion",
+    ppo,
+    klEstimator: "k3 per token, summed over the completion; best-of-n: log n - (n - 1)/n",
     rows: done.size,
   };
   fs.writeFileSync(path.join(here, `meta-${size}.json`), JSON.stringify(meta, null, 2) + "\n");

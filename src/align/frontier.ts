@@ -5,9 +5,9 @@
  * temperature 1: the policy's own distribution), one KL estimator for all (per-token k3 summed over the
  * completion, from the policy's own samples; `align.sequenceKl`).
  *
- * Best-of-n is not an autoregressive policy, so its KL cannot be estimated from token log-probs; it has the
- * closed form KL = log n − (n − 1)/n (Stiennon et al. 2020, appendix; exact for distinct samples, an upper bound
- * otherwise — Beirami et al. 2024), which `bestOfN` reports.
+ * Best-of-n (chapter 08's `bestOfN`, `bestOfNSweep`) is not an autoregressive policy, so its KL cannot be
+ * estimated from token log-probs; it has the closed form KL = log n − (n − 1)/n (`bestOfNKl`; Stiennon et al.
+ * 2020; an upper bound when samples repeat — Beirami et al. 2024).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { generateBatch } from "../infer";
@@ -47,7 +47,7 @@ export function meanSe(values: readonly number[]): MeanSe {
 }
 
 export interface MeasureOptions {
-  /** Tokens per completion at most (default 16, as the preference set). */
+  /** Tokens per completion at most (default 8, as the preference set's completions). */
   maxNewTokens?: number;
   /** Seed of the sampler (default 0): the same seed gives every policy the same random numbers. */
   seed?: number;
@@ -65,7 +65,7 @@ export function sampleCompletions(
   prompts: readonly (readonly number[])[],
   options: { maxNewTokens?: number; seed?: number } = {},
 ): { ids: number[]; finished: boolean }[] {
-  const { maxNewTokens = 16, seed = 0 } = options;
+  const { maxNewTokens = 8, seed = 0 } = options;
   const raw = tf.tidy(() =>
     generateBatch(
       policy,
@@ -144,44 +144,5 @@ export function measurePolicy(
     finished: completions.filter((c) => c.finished).length / completions.length,
     samples: completions.length,
     examples: texts.slice(0, 4),
-  };
-}
-
-/** Best-of-n's KL to the policy it samples from: log n − (n − 1)/n nats. */
-export function bestOfNKl(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`bestOfNKl: n must be a positive integer, got ${n}`);
-  return Math.log(n) - (n - 1) / n;
-}
-
-/**
- * Best-of-n on held-out prompts: n completions per prompt from `model` (the shared sampler, seeds `seed + k·P`),
- * the one `score` ranks highest kept; its gold reward, and the analytic KL `bestOfNKl(n)`.
- */
-export function bestOfN(
-  model: GPT,
-  tok: Tokenizer,
-  prompts: readonly (readonly number[])[],
-  n: number,
-  score: (text: string, prompt: readonly number[], ids: readonly number[]) => number,
-  options: MeasureOptions = {},
-): { gold: MeanSe; kl: number; examples: string[] } {
-  const kl = bestOfNKl(n);
-  const { seed = 0 } = options;
-  const best: { s: number; text: string }[] = prompts.map(() => ({ s: -Infinity, text: "" }));
-  for (let k = 0; k < n; k++) {
-    const completions = sampleCompletions(model, tok, prompts, {
-      ...options,
-      seed: seed + k * prompts.length,
-    });
-    completions.forEach((c, i) => {
-      const text = completionText(tok, c.ids);
-      const s = score(text, prompts[i], c.ids);
-      if (s > best[i].s) best[i] = { s, text };
-    });
-  }
-  return {
-    gold: meanSe(best.map((b) => goldReward(b.text, options.lexicon))),
-    kl,
-    examples: best.slice(0, 4).map((b) => b.text),
   };
 }

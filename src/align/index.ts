@@ -18,5 +18,8 @@ export * from "./evaluate";
 export * from "./sources";
 export * from "./logprobs";
 export * from "./preferences";
+export * from "./rlhf";
+export * from "./reward-model";
+export * from "./ppo";
 export * from "./dpo";
 export * from "./frontier";

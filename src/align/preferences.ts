@@ -3,7 +3,8 @@
  *
  * 1. prompts: beginnings of passages from the course corpora (Moby-Dick and the State of the Union addresses),
  *    asked as a chat ("Continue: …") or given as plain text;
- * 2. two completions per prompt sampled from the SFT policy with the KV-cache sampler (`infer.generateBatch`);
+ * 2. two completions per prompt sampled from the SFT policy with the KV-cache sampler (`infer.generateBatch`)
+ *    (or the first usable two of k samples, `completions`);
  * 3. a gold reward for each completion from a real, independent scorer, the AFINN-165 sentiment lexicon
  *    (`goldReward`: the MEAN valence of the completion's words);
  * 4. a label drawn from the Bradley–Terry model of the gold reward, P(a ≻ b) = σ(β·(g_a − g_b)) (seeded), so
@@ -213,6 +214,18 @@ export interface SamplePreferenceOptions {
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Prompts generated per call of the batched sampler (default 64). */
   chunk?: number;
+  /**
+   * Completions sampled per prompt (default 2). With more, the pair is the first two samples (in sampling order)
+   * that are non-empty, different and (with `skipTies`) differ in gold reward — fewer prompts are wasted on ties,
+   * at the price of a set that leans towards completions with sentiment words (stated in the notebook).
+   */
+  completions?: number;
+}
+
+/** Whether two completion texts make a pair the labeller keeps (see `labelPairs`). */
+function usablePair(a: string, b: string, skipTies: boolean, lexicon: ReadonlyMap<string, number>): boolean {
+  if (sentimentWords(a).length === 0 || sentimentWords(b).length === 0 || a === b) return false;
+  return !skipTies || goldReward(a, lexicon) !== goldReward(b, lexicon);
 }
 
 /**
@@ -236,6 +249,7 @@ export async function samplePreferences(
     skipTies = true,
     seed = 0,
     chunk = 64,
+    completions = 2,
     lexicon,
   } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
@@ -253,21 +267,39 @@ export async function samplePreferences(
     if (prompt.length + maxNewTokens > ctx) skipped.promptTooLong++;
     else usable.push({ passage, prompt });
   }
+  if (!Number.isInteger(completions) || completions < 2)
+    throw new Error(`samplePreferences: completions must be an integer ≥ 2, got ${completions}`);
+  const lex = lexicon ?? afinn165();
   const candidates: Candidate[] = [];
   for (let start = 0; start < usable.length; start += chunk) {
     const part = usable.slice(start, start + chunk);
-    const prompts = part.flatMap((u) => [u.prompt, u.prompt]);
+    const prompts = part.flatMap((u) => Array.from({ length: completions }, () => u.prompt));
     const out = tf.tidy(() =>
-      generateBatch(model, prompts, { maxNewTokens, temperature, topK, seed: seed * 1_000_000 + 2 * start }),
+      generateBatch(model, prompts, {
+        maxNewTokens,
+        temperature,
+        topK,
+        seed: seed * 1_000_000 + completions * start,
+      }),
     );
     part.forEach((u, i) => {
-      const a = cutCompletion(tok, out[2 * i]).ids;
-      const b = cutCompletion(tok, out[2 * i + 1]).ids;
-      candidates.push({ ...u, a, b, textA: completionText(tok, a), textB: completionText(tok, b) });
+      const ids = out.slice(i * completions, (i + 1) * completions).map((o) => cutCompletion(tok, o).ids);
+      const texts = ids.map((c) => completionText(tok, c));
+      // The first two samples (in sampling order) that make a usable pair; else the first two (their skip is counted).
+      let pick: [number, number] = [0, 1];
+      search: for (let a = 0; a < completions; a++)
+        for (let b = a + 1; b < completions; b++) {
+          if (usablePair(texts[a], texts[b], skipTies, lex)) {
+            pick = [a, b];
+            break search;
+          }
+        }
+      const [a, b] = pick;
+      candidates.push({ ...u, a: ids[a], b: ids[b], textA: texts[a], textB: texts[b] });
     });
     if (options.onProgress) await options.onProgress(Math.min(start + chunk, usable.length), usable.length);
   }
-  const set = labelPairs(candidates, { beta, skipTies, seed, lexicon });
+  const set = labelPairs(candidates, { beta, skipTies, seed, lexicon: lex });
   set.prompts = passages.length;
   set.skipped.promptTooLong = skipped.promptTooLong;
   return set;

@@ -19,7 +19,7 @@ import {
   scorePairs,
 } from "../../src/align/dpo";
 import { sequenceLogProbs } from "../../src/align/logprobs";
-import { bestOfNKl, meanSe } from "../../src/align/frontier";
+import { meanSe } from "../../src/align/frontier";
 import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
 import { GPT, GPTConfig } from "../../src/model";
@@ -352,13 +352,6 @@ describe("align: the DPO trainer (src/align/dpo.ts)", () => {
 });
 
 describe("align: frontier helpers (src/align/frontier.ts)", () => {
-  it("best-of-n's KL is log n − (n − 1)/n: 0 for n = 1, ln 2 − ½ for n = 2; n < 1 is an error", () => {
-    assert.equal(bestOfNKl(1), 0);
-    near([bestOfNKl(2)], [Math.LN2 - 0.5], 1e-12, "n = 2");
-    near([bestOfNKl(16)], [Math.log(16) - 15 / 16], 1e-12, "n = 16");
-    assert.throws(() => bestOfNKl(0), /positive integer/);
-  });
-
   it("meanSe gives the mean and the standard error of the mean", () => {
     const r = meanSe([1, 2, 3, 4]);
     near([r.mean, r.se], [2.5, Math.sqrt(5 / 3 / 4)], 1e-12, "mean, se");

@@ -1,27 +1,21 @@
 /**
  * "dpo": the SFT model tuned by direct preference optimisation (chapter 09) on the course's preference set
- * (chapter 08's: passage beginnings continued by the SFT model, two completions per prompt, labelled by a
- * Bradley–Terry draw of the AFINN gold reward), with the SFT model as the frozen reference.
+ * (chapter 08's `preferenceData`: passage beginnings continued by the SFT model, labelled by a Bradley–Terry
+ * draw of the AFINN gold reward), with the SFT model as the frozen reference.
  */
 import { dpo, evaluatePreferences, scorePairs } from "../../align/dpo";
-import { passageBeginnings, promptIds, samplePreferences, splitPairs } from "../../align/preferences";
-import type { PreferenceSet } from "../../align/preferences";
-import type { GPT } from "../../model";
+import { chatTokenId } from "../../align/template";
+import { passageBeginnings, promptIds } from "../../align/preferences";
 import type { Tokenizer } from "../../tokenizer";
 import { Recipe, Size } from "../registry";
+import { ppoPassages } from "./ppo";
+import { PREFERENCE_SETTINGS, preferenceData } from "./rm";
 
 const SIZES = {
-  quick: { passages: 600, evalPrompts: 200, steps: 100, batch: 16, beta: 0.1, lr: 1e-3 },
-  full: { passages: 2400, evalPrompts: 400, steps: 400, batch: 32, beta: 0.1, lr: 5e-4 },
+  quick: { steps: 100, batch: 16, beta: 0.1, lr: 1e-3, evalPrompts: 240 },
+  full: { steps: 400, batch: 32, beta: 0.1, lr: 5e-4, evalPrompts: 400 },
 } as const;
 const SEED = 0;
-/** Share of prompts held out (their pairs are never trained on). */
-export const HELD_OUT = 0.2;
-
-/** The preference set's options at a size (chapters 08 and 09 sample the same set from the "sft" model). */
-export function preferenceSetOptions(size: Size) {
-  return { passages: SIZES[size].passages, maxNewTokens: 16, labellerBeta: 8, seed: SEED, heldOut: HELD_OUT };
-}
 
 /** DPO's training settings at a size (the recipe's; the notebook and `npm run align:frontier` use the same). */
 export function dpoSettings(size: Size): { steps: number; batch: number; beta: number; lr: number } {
@@ -30,37 +24,28 @@ export function dpoSettings(size: Size): { steps: number; batch: number; beta: n
 }
 
 /**
- * Held-out prompts for the reward–KL frontier: passage beginnings after the ones the preference set was sampled
- * from (never in a training pair), plus the held-out pairs' prompts; each as chat prompt ids that leave room for
- * 16 new tokens.
+ * Held-out prompts for the reward–KL frontier: the held-out pairs' prompts plus passage beginnings after those the
+ * preference set was sampled from, leaving out any passage of a training pair or of PPO's prompts; as chat
+ * prompt ids with room for the preference set's completion length.
  */
 export function frontierPrompts(
   tok: Tokenizer,
   size: Size,
-  heldOutPairs: readonly { passage: string; prompt: number[] }[],
+  pairs: { train: readonly { passage: string }[]; test: readonly { passage: string; prompt: number[] }[] },
   context: number,
 ): number[][] {
-  const s = SIZES[size];
-  const fresh = passageBeginnings({ count: s.passages + s.evalPrompts, seed: SEED }).slice(s.passages);
-  const prompts = new Map<string, number[]>(heldOutPairs.map((p) => [p.passage, p.prompt]));
-  for (const passage of fresh) if (!prompts.has(passage)) prompts.set(passage, promptIds(tok, passage));
-  return [...prompts.values()].filter((p) => p.length + 16 <= context);
-}
-
-/** Samples the course's preference set from the SFT model and splits it by prompt into train and held-out pairs. */
-export async function preferenceSet(model: GPT, tok: Tokenizer, size: Size) {
-  const o = preferenceSetOptions(size);
-  const set: PreferenceSet = await samplePreferences(
-    model,
-    tok,
-    passageBeginnings({ count: o.passages, seed: o.seed }),
-    {
-      maxNewTokens: o.maxNewTokens,
-      beta: o.labellerBeta,
-      seed: o.seed,
-    },
-  );
-  return { set, ...splitPairs(set.pairs, o.heldOut, o.seed) };
+  const p = PREFERENCE_SETTINGS[size];
+  const used = new Set([...pairs.train.map((x) => x.passage), ...ppoPassages(size)]);
+  const prompts = new Map<string, number[]>();
+  for (const x of pairs.test) if (!used.has(x.passage)) prompts.set(x.passage, x.prompt);
+  const fresh = passageBeginnings({
+    count: p.prompts + SIZES[size].evalPrompts,
+    words: p.words,
+    seed: p.seed,
+  });
+  for (const passage of fresh.slice(p.prompts))
+    if (!used.has(passage) && !prompts.has(passage)) prompts.set(passage, promptIds(tok, passage, "chat"));
+  return [...prompts.values()].filter((ids) => ids.length + p.maxNewTokens <= context);
 }
 
 export const dpoRecipe: Recipe = {
@@ -68,15 +53,17 @@ export const dpoRecipe: Recipe = {
   description: "the SFT model after DPO (β = 0.1) on the preference set, the SFT model as reference",
   version: 1,
   dependsOn: ["sft"],
-  spec: (size) => ({ ...SIZES[size], preferences: preferenceSetOptions(size), seed: SEED, type: "dpo" }),
+  spec: (size) => ({ ...dpoSettings(size), preferences: PREFERENCE_SETTINGS[size], seed: SEED, type: "dpo" }),
   build: async (ctx) => {
     const s = SIZES[ctx.size];
     const reference = await ctx.get("sft");
     const policy = await ctx.get("sft");
     try {
-      const { set, train, test } = await preferenceSet(reference.model, reference.tokenizer, ctx.size);
+      const data = await preferenceData(reference.model, reference.tokenizer, ctx.size);
+      const padId = chatTokenId(reference.tokenizer, "end");
       ctx.log(
-        `dpo: ${set.pairs.length} pairs (${train.length} train, ${test.length} held out); labeller ceiling ${set.ceiling.toFixed(3)}`,
+        `dpo: ${data.set.pairs.length} pairs (${data.train.length} train, ${data.test.length} held out); ` +
+          `labeller ceiling ${data.set.ceiling.toFixed(3)}`,
       );
       const progress = ctx.progress(`DPO "dpo" (${ctx.size})`, s.steps);
       let result;
@@ -84,7 +71,8 @@ export const dpoRecipe: Recipe = {
         result = await dpo({
           policy: policy.model,
           reference: reference.model,
-          pairs: train,
+          pairs: data.train,
+          padId,
           steps: s.steps,
           batchSize: s.batch,
           beta: s.beta,
@@ -104,9 +92,15 @@ export const dpoRecipe: Recipe = {
       } finally {
         await progress.close();
       }
-      const held = evaluatePreferences(policy.model, test, scorePairs(reference.model, test), {
-        beta: s.beta,
-      });
+      const held = evaluatePreferences(
+        policy.model,
+        data.test,
+        scorePairs(reference.model, data.test, { padId }),
+        {
+          beta: s.beta,
+          padId,
+        },
+      );
       const last = result.history.slice(-20);
       const mean = (f: (h: (typeof last)[number]) => number) =>
         last.reduce((a, h) => a + f(h), 0) / last.length;
@@ -115,10 +109,10 @@ export const dpoRecipe: Recipe = {
         tokenizer: policy.tokenizer,
         stats: progress.summary(),
         metrics: {
-          pairs: set.pairs.length,
-          trainPairs: train.length,
-          heldOutPairs: test.length,
-          ceiling: set.ceiling,
+          pairs: data.set.pairs.length,
+          trainPairs: data.train.length,
+          heldOutPairs: data.test.length,
+          ceiling: data.set.ceiling,
           trainAccuracy: mean((h) => h.accuracy),
           trainMargin: mean((h) => h.margin),
           heldOutAccuracy: held.accuracy,
