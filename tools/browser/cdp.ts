@@ -60,9 +60,7 @@ export class Browser {
     const args = [
       "--headless",
       "--no-sandbox",
-      ...(opts.webgpu
-        ? ["--enable-unsafe-webgpu", ...(process.env.LLM_CHROMIUM_FLAGS ?? "").split(" ").filter(Boolean)]
-        : ["--disable-gpu"]),
+      ...(opts.webgpu ? ["--enable-unsafe-webgpu"] : ["--disable-gpu"]),
       "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",
