@@ -21,3 +21,5 @@ export * from "./preferences";
 export * from "./rlhf";
 export * from "./reward-model";
 export * from "./ppo";
+export * from "./dpo";
+export * from "./frontier";
