@@ -21,13 +21,13 @@ import { ModelBundle, Recipe, Size } from "../registry";
 
 /** How the preference set is made, per size (prompts, sampling, the labeller's β, the held-out share). */
 export const PREFERENCE_SETTINGS = {
-  quick: { prompts: 300, words: 5, completions: 4, maxNewTokens: 8, beta: 1, heldOut: 0.25, seed: 0 },
+  quick: { prompts: 600, words: 5, completions: 4, maxNewTokens: 8, beta: 1, heldOut: 0.25, seed: 0 },
   full: { prompts: 1200, words: 5, completions: 4, maxNewTokens: 8, beta: 1, heldOut: 0.25, seed: 0 },
 } as const;
 
 const RM_SIZES = {
-  quick: { steps: 150, batch: 16, lr: 2e-3 },
-  full: { steps: 600, batch: 32, lr: 1e-3 },
+  quick: { steps: 80, batch: 16, lr: 2e-3 },
+  full: { steps: 150, batch: 32, lr: 1e-3 },
 } as const;
 
 /** The preference set of chapters 08 and 09 and its split by prompt (deterministic for a given SFT model). */
