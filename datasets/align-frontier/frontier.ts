@@ -213,9 +213,8 @@ async function main(): Promise<void> {
   }
   reference.dispose();
   rm.dispose();
-  const meta = {
-    file: path.basename(out),
-    size,
+  // One session per invocation (a rerun with more seeds or settings adds rows and a session).
+  const session = {
     command: `npm run align:frontier -- ${args.join(" ")}`.trim(),
     commit: commit(),
     machine: machine(),
@@ -224,6 +223,35 @@ async function main(): Promise<void> {
     started: started.toISOString(),
     finished: new Date().toISOString(),
     wallSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+  };
+  const metaFile = path.join(here, `meta-${size}.json`);
+  const before = fs.existsSync(metaFile)
+    ? (JSON.parse(fs.readFileSync(metaFile, "utf8")) as {
+        sessions?: unknown[];
+        command?: string;
+      } & typeof session)
+    : null;
+  const sessions = [
+    ...(before?.sessions ?? (before?.command ? [before] : [])).map((x) => {
+      const {
+        command,
+        commit: c,
+        machine: mch,
+        cpus,
+        node,
+        started: st,
+        finished,
+        wallSeconds,
+      } = x as typeof session;
+      return { command, commit: c, machine: mch, cpus, node, started: st, finished, wallSeconds };
+    }),
+    session,
+  ];
+  const meta = {
+    file: path.basename(out),
+    size,
+    ...session,
+    sessions,
     heldOutPrompts: prompts.length,
     measureSeed: MEASURE_SEED,
     maxNewTokens,
@@ -232,7 +260,7 @@ async function main(): Promise<void> {
     klEstimator: "k3 per token, summed over the completion; best-of-n: log n - (n - 1)/n",
     rows: done.size,
   };
-  fs.writeFileSync(path.join(here, `meta-${size}.json`), JSON.stringify(meta, null, 2) + "\n");
+  fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2) + "\n");
 }
 
 main().catch((e) => {
