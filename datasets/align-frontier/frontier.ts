@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     if (done.has(id)) continue;
     const t0 = Date.now();
     const ms = Array.from({ length: SAMPLES }, (_, k) =>
-      align.bestOfN(reference.model, tok, prompts, n, (text) => align.goldReward(text), {
+      align.bestOfNBy(reference.model, tok, prompts, n, (text) => align.goldReward(text), {
         seed: 1_000_000 * (k + 1),
       }),
     );

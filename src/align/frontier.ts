@@ -15,6 +15,7 @@ import { GPT } from "../model";
 import { Tokenizer } from "../tokenizer";
 import { KlEstimator, checkReference, sequenceKl, shiftMask, tokenLogProbs } from "./logprobs";
 import { completionText, cutCompletion, goldReward } from "./preferences";
+import { bestOfNKl } from "./rlhf";
 
 /** A mean with its standard error (over prompts). */
 export interface MeanSe {
@@ -147,17 +148,11 @@ export function measurePolicy(
   };
 }
 
-/** Best-of-n's KL to the policy it samples from: log n − (n − 1)/n nats. */
-export function bestOfNKl(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`bestOfNKl: n must be a positive integer, got ${n}`);
-  return Math.log(n) - (n - 1) / n;
-}
-
 /**
- * Best-of-n on held-out prompts: n completions per prompt from `model` (the shared sampler, seeds `seed + k·P`),
+ * Best-of-n on held-out prompts, ranked by any score function (chapter 08's `bestOfN` ranks by a reward model): n completions per prompt from `model` (the shared sampler, seeds `seed + k·P`),
  * the one `score` ranks highest kept; its gold reward, and the analytic KL `bestOfNKl(n)`.
  */
-export function bestOfN(
+export function bestOfNBy(
   model: GPT,
   tok: Tokenizer,
   prompts: readonly (readonly number[])[],

@@ -19,7 +19,8 @@ import {
   scorePairs,
 } from "../../src/align/dpo";
 import { sequenceLogProbs } from "../../src/align/logprobs";
-import { bestOfNKl, meanSe } from "../../src/align/frontier";
+import { meanSe } from "../../src/align/frontier";
+import { bestOfNKl } from "../../src/align/rlhf";
 import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
 import { GPT, GPTConfig } from "../../src/model";
