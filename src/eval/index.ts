@@ -7,3 +7,4 @@
 export * from "./lm";
 export * from "./ratings";
 export * from "./judges";
+export * from "./bootstrap";
