@@ -20,40 +20,12 @@
  * Steps alternate dense, MoE, dense, … so a change of machine load hits both; the medians are reported.
  * `LLM_BENCH_STEPS` (default 8) sets the timed steps per model; each line carries the 1-minute load average.
  */
-import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend";
 import { GPT, GPTConfig, flopsPerToken, paramCounts } from "../src/model";
 import { Rng } from "../src/random";
+import { load, median, trainConfigs as configs } from "./common";
 import { AdamW, GradientAccumulator, TokenBatcher, microBatchGradients } from "../src/train";
-
-const gpt2Style = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
-const configs: Array<{ name: string; batch: number; config: GPTConfig }> = [
-  {
-    name: "char",
-    batch: 12,
-    config: { vocabSize: 65, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512, ...gpt2Style },
-  },
-  {
-    name: "S",
-    batch: 16,
-    config: {
-      vocabSize: 4096,
-      contextLength: 128,
-      dModel: 256,
-      nLayers: 4,
-      nHeads: 4,
-      dMlp: 1024,
-      ...gpt2Style,
-    },
-  },
-];
-
-const load = (): number => Number(os.loadavg()[0].toFixed(2));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The MoE twin of a dense config: E experts of width dMlp/k, top-k, every block. */
 function moeTwin(config: GPTConfig, experts = 8, topK = 2): GPTConfig {

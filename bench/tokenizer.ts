@@ -12,6 +12,7 @@
 import { get_encoding } from "tiktoken";
 import { loadGpt2, trainBpe } from "../src/tokenizer";
 import { mobyDick } from "../src/corpora";
+import { median } from "./common";
 
 // Required untyped: gpt-tokenizer's .d.ts files use syntax newer than this repo's TypeScript parses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,12 +21,6 @@ const { encode: gptTokenizerEncode } = require("gpt-tokenizer/cjs/encoding/r50k_
 };
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function seconds(f: () => unknown): number {
   const t0 = process.hrtime.bigint();

@@ -30,30 +30,7 @@ import { GPT, GPTConfig, flopsPerToken } from "../src/model";
 import { Rng } from "../src/random";
 import { AdamW, DataParallel, TokenBatcher, splitBatch, trainStep } from "../src/train";
 import { MatmulTiming, matmulFlops, matmulOperands, timeMatmuls } from "./matmul";
-
-const gpt2Style = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
-const configs: Array<{ name: string; batch: number; config: GPTConfig }> = [
-  {
-    name: "char",
-    batch: 12,
-    config: { vocabSize: 65, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512, ...gpt2Style },
-  },
-  {
-    name: "S",
-    batch: 16,
-    config: {
-      vocabSize: 4096,
-      contextLength: 128,
-      dModel: 256,
-      nLayers: 4,
-      nHeads: 4,
-      dMlp: 1024,
-      ...gpt2Style,
-    },
-  },
-];
-
-const load = (): number => Number(os.loadavg()[0].toFixed(2));
+import { load, trainConfigs as configs } from "./common";
 
 function matmulCeiling(): number {
   // The best of ≥ 5 repetitions and ≥ 2 s (see `timeMatmuls`).

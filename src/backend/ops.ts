@@ -218,7 +218,8 @@ function attentionChannelsLast(
  * Scaled dot-product attention of all heads at once, fused into one op with its own gradient, where the
  * active backend has such a kernel; null where it has none (the caller then computes the maths itself, as
  * nanoGPT falls back from `F.scaled_dot_product_attention`). Heads stay in the layout the fused projection
- * splits into: `q: [B, Tq, H, hd]`, `k, v: [B, Tk, H, hd]`, additive `mask: [Tq, Tk]` or null →
+ * splits into: `q: [B, Tq, H, hd]`, `k, v: [B, Tk, H, hd]`, additive `mask: [Tq, Tk]` (or `[B, 1, Tq, Tk]`
+ * for a left-padded batch) or null →
  * softmax(q·kᵀ · scale + mask) · v as `[B, Tq, H, hd]`.
  *
  * WASM: the B·H heads laid out channels-last (`attentionChannelsLast`): 16 transposes per layer and
@@ -229,18 +230,25 @@ export function fusedAttention(
   q: tf.Tensor4D,
   k: tf.Tensor4D,
   v: tf.Tensor4D,
-  mask: tf.Tensor2D | null,
+  mask: tf.Tensor2D | tf.Tensor4D | null,
   scale: number,
 ): tf.Tensor4D | null {
   if (!onWasm()) return null;
   const [B, Tq, H, hd] = q.shape;
   const Tk = k.shape[1];
   const n = B * H;
+  // A padded batch's mask [B, 1, Tq, Tk] becomes [Tq, B·H, Tk] (n = b·H + h, as q's layout below).
+  const m =
+    mask === null
+      ? null
+      : mask.rank === 2
+        ? tf.reshape(mask, [Tq, 1, Tk])
+        : tf.reshape(tf.tile(tf.transpose(mask, [2, 0, 1, 3]), [1, 1, H, 1]), [Tq, n, Tk]);
   const out = attentionChannelsLast(
     tf.reshape(tf.transpose(q, [1, 3, 0, 2]), [Tq, hd, n]) as tf.Tensor3D,
     tf.reshape(tf.transpose(k, [3, 0, 2, 1]), [hd, n, Tk]) as tf.Tensor3D,
     tf.reshape(tf.transpose(v, [1, 0, 2, 3]), [Tk, n, hd]) as tf.Tensor3D,
-    mask ? tf.reshape(mask, [Tq, 1, Tk]) : null,
+    m,
     scale,
   );
   return tf.transpose(tf.reshape(out, [Tq, B, H, hd]), [1, 0, 2, 3]) as tf.Tensor4D;

@@ -1,6 +1,7 @@
 /**
  * The KV cache of chapter 03 (`model.GPT.forwardCached`) seen from the serving side: its memory, how to cut
- * it back after rejected speculative tokens, and batched generation that shares one forward per step.
+ * it back after rejected speculative tokens, and batched generation of prompts of different lengths (left
+ * padding with a mask) that shares one forward per step.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { GPT, KVCache, disposeCache } from "../model";
@@ -69,15 +70,18 @@ export interface BatchGenerateOptions extends SamplerOptions {
 }
 
 /**
- * Generates `maxNewTokens` for several prompts at once with the KV cache. Prompts of the same length share
- * one batch (one forward per step for all of them); prompts of different lengths go in separate batches
- * (length bucketing — the model has no padding mask, and left-padding without one would let real tokens
- * attend to pads). Each sequence gets its own generator, seeded `seed + index`, so its tokens equal a
- * batch-of-one run. Returns the new tokens per prompt, in input order.
+ * Generates `maxNewTokens` for several prompts at once with the KV cache, one forward per step for all of them.
+ * Prompts of different lengths are **left-padded** to the longest and the cache records the padding
+ * (`KVCache.padding`): every forward masks the pad keys and numbers each row's positions from its first real
+ * token, so a row computes what it computes alone (its logits agree to float rounding; the tests check that
+ * every row's tokens equal a batch-of-one run). Each sequence gets its own generator, seeded `seed + index`.
+ * The longest prompt plus `maxNewTokens` must fit the context. Returns the new tokens per prompt, in input order.
  */
 export function generateBatch(model: GPT, prompts: number[][], options: BatchGenerateOptions): number[][] {
   checkSamplerOptions(options);
   const { maxNewTokens, seed = 0 } = options;
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
+    throw new Error(`generateBatch: maxNewTokens must be an integer ≥ 0, got ${maxNewTokens}`);
   if (prompts.length === 0) throw new Error("generateBatch: no prompts");
   const ctx = model.config.contextLength;
   prompts.forEach((p, i) => {
@@ -89,27 +93,28 @@ export function generateBatch(model: GPT, prompts: number[][], options: BatchGen
           "shorten the prompt or ask for fewer tokens",
       );
   });
+  const longest = Math.max(...prompts.map((p) => p.length));
+  const padding = prompts.map((p) => longest - p.length);
+  const rngs = prompts.map((_, i) => new Rng(seed + i));
+  const hist = prompts.map((p) => [...p]);
   const out: number[][] = prompts.map(() => []);
-  const buckets = new Map<number, number[]>();
-  prompts.forEach((p, i) => buckets.set(p.length, [...(buckets.get(p.length) ?? []), i]));
-  for (const idx of buckets.values()) {
-    const rngs = idx.map((i) => new Rng(seed + i));
-    const hist = idx.map((i) => [...prompts[i]]);
-    const cache: KVCache = { layers: [], length: 0 };
-    try {
-      let input = idx.map((i) => prompts[i]);
-      for (let n = 0; n < maxNewTokens; n++) {
-        const rows = lastLogitsRows(model.forwardCached(input, cache));
-        const next = rows.map((z, j) => sample(z, rngs[j], options, hist[j]));
-        next.forEach((t, j) => {
-          hist[j].push(t);
-          out[idx[j]].push(t);
-        });
-        input = next.map((t) => [t]);
-      }
-    } finally {
-      disposeCache(cache);
+  const cache: KVCache = { layers: [], length: 0 };
+  // All prompts of one length: no padding at all (the plain causal path).
+  if (padding.some((n) => n > 0)) cache.padding = padding;
+  try {
+    // Pads take id 0: masked out, their value never reaches a real token.
+    let input = prompts.map((p, i) => [...new Array<number>(padding[i]).fill(0), ...p]);
+    for (let n = 0; n < maxNewTokens; n++) {
+      const rows = lastLogitsRows(model.forwardCached(input, cache));
+      const next = rows.map((z, j) => sample(z, rngs[j], options, hist[j]));
+      next.forEach((t, j) => {
+        hist[j].push(t);
+        out[j].push(t);
+      });
+      input = next.map((t) => [t]);
     }
+  } finally {
+    disposeCache(cache);
   }
   return out;
 }

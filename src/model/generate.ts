@@ -1,22 +1,14 @@
 /**
- * Autoregressive generation from a GPT: seeded sampling (temperature, top-k, top-p) with or without a KV
- * cache. With the cache each new token costs one forward over one position; without it, a forward over the
+ * Autoregressive generation from a GPT: seeded sampling (`sampling.ts`: temperature, top-k, top-p, min-p,
+ * penalties over the tokens so far) with or without a KV cache. With the cache each new token costs one forward over one position; without it, a forward over the
  * whole window. Both give the same tokens for the same seed.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../random";
 import { GPT, KVCache, disposeCache } from "./gpt";
+import { SamplerOptions, checkSamplerOptions, sample } from "./sampling";
 
-export interface SamplingOptions {
-  /** Divides the logits; 0 means greedy (argmax). Default 1. */
-  temperature?: number;
-  /** Keep only the k most likely tokens (0 or undefined: all). */
-  topK?: number;
-  /** Keep the smallest set of most likely tokens whose probability reaches p (nucleus sampling; 1: all). */
-  topP?: number;
-}
-
-export interface GenerateOptions extends SamplingOptions {
+export interface GenerateOptions extends SamplerOptions {
   /** How many tokens to append. */
   maxNewTokens: number;
   /** Seed of the sampler (ignored when `rng` is given). Default 0. */
@@ -27,66 +19,6 @@ export interface GenerateOptions extends SamplingOptions {
   useCache?: boolean;
   /** Stop after producing this token. */
   stopToken?: number;
-}
-
-function checkSampling(o: SamplingOptions): void {
-  const { temperature = 1, topK = 0, topP = 1 } = o;
-  if (!(temperature >= 0) || !Number.isFinite(temperature))
-    throw new Error(`temperature must be ≥ 0, got ${temperature}`);
-  if (!Number.isInteger(topK) || topK < 0) throw new Error(`topK must be an integer ≥ 0, got ${topK}`);
-  if (!(topP > 0 && topP <= 1)) throw new Error(`topP must be in (0, 1], got ${topP}`);
-}
-
-/**
- * The distribution the sampler draws from, as probabilities over the vocabulary (zeros where filtered):
- * softmax(logits / temperature), restricted to the top-k, then to the top-p nucleus, renormalised.
- * Ties are broken by the lower token id, so the result is deterministic.
- */
-export function samplingDistribution(logits: ArrayLike<number>, options: SamplingOptions = {}): Float64Array {
-  checkSampling(options);
-  const { temperature = 1, topK = 0, topP = 1 } = options;
-  const n = logits.length;
-  const probs = new Float64Array(n);
-  if (temperature === 0) {
-    let best = 0;
-    for (let i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-    probs[best] = 1;
-    return probs;
-  }
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, logits[i]);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    probs[i] = Math.exp((logits[i] - max) / temperature);
-    total += probs[i];
-  }
-  for (let i = 0; i < n; i++) probs[i] /= total;
-  if ((topK > 0 && topK < n) || topP < 1) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
-    let keep = topK > 0 ? Math.min(topK, n) : n;
-    if (topP < 1) {
-      let kept = 0;
-      let mass = 0;
-      for (let r = 0; r < keep; r++) {
-        mass += probs[order[r]];
-        kept++;
-        if (mass >= topP) break;
-      }
-      keep = kept;
-    }
-    for (let r = keep; r < n; r++) probs[order[r]] = 0;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += probs[i];
-    for (let i = 0; i < n; i++) probs[i] /= s;
-  }
-  return probs;
-}
-
-/** Draws one token id from `logits` with the sampling options, using one uniform draw of `rng`. */
-export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
-  const probs = samplingDistribution(logits, options);
-  if ((options.temperature ?? 1) === 0) return probs.indexOf(1);
-  return rng.categorical(probs);
 }
 
 /** The logits of the last position of a `[1, time, vocab]` tensor, as a JS array (disposes the tensor). */
@@ -104,7 +36,7 @@ function lastLogits(logits: tf.Tensor3D): Float32Array {
  * `contextLength` tokens (the same computation the uncached path does), so both paths agree.
  */
 export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {
-  checkSampling(options);
+  checkSamplerOptions(options);
   const { maxNewTokens, useCache = true } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
     throw new Error(`maxNewTokens must be an integer ≥ 0, got ${maxNewTokens}`);
@@ -126,7 +58,7 @@ export function generate(model: GPT, prompt: number[], options: GenerateOptions)
       } else {
         logits = lastLogits(model.forwardCached([[tokens[tokens.length - 1]]], cache));
       }
-      const next = sampleToken(logits, rng, options);
+      const next = sample(logits, rng, options, tokens);
       tokens.push(next);
       out.push(next);
       if (options.stopToken !== undefined && next === options.stopToken) break;

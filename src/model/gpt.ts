@@ -16,8 +16,10 @@ import {
   layerNorm,
   linear,
   multiHeadAttention,
+  paddedCausalMask,
   rmsNorm,
   ropeTables,
+  ropeTablesAt,
   splitHeads,
   swiglu,
 } from "./layers";
@@ -29,10 +31,18 @@ export interface LayerCache {
   v: tf.Tensor4D;
 }
 
-/** A KV cache: one entry per layer plus the number of positions it holds. Dispose it with `disposeCache`. */
+/**
+ * A KV cache: one entry per layer plus the number of positions it holds. Dispose it with `disposeCache`.
+ *
+ * `padding` makes it a left-padded batch (prompts of different lengths generated together, chapter 12): row b's
+ * first `padding[b]` positions are pads. Every forward through the cache then masks those keys and numbers
+ * row b's positions from its first real token (position p of the row is slot p + padding[b]), so each row
+ * computes what it computes alone. Set it before the first `forwardCached`; it stays for the cache's life.
+ */
 export interface KVCache {
   layers: LayerCache[];
   length: number;
+  padding?: number[];
 }
 
 export interface ForwardOptions {
@@ -45,16 +55,21 @@ export interface ForwardOptions {
    * …, `lm_head` when untied); the caller disposes them. Quantization calibrates on these (chapter 12).
    */
   linearInputs?: Map<string, tf.Tensor2D>;
+  /**
+   * Collect the final hidden state (after the last norm, before the output projection) `[batch·time, dModel]`
+   * here; the caller disposes it. Gradients flow through it: reward and value heads (chapter 08) read it.
+   */
+  hidden?: tf.Tensor2D[];
 }
 
 /** What every block of one forward pass shares: sizes, RoPE tables, the mask, the cache being extended. */
 interface ForwardState {
   B: number;
   T: number;
-  /** cos/sin `[T, headDim]` for these positions, or null without RoPE. */
+  /** cos/sin `[T, headDim]` for these positions (`[B·T, headDim]` for a padded batch), or null without RoPE. */
   rope: [tf.Tensor2D, tf.Tensor2D] | null;
-  /** Additive causal mask `[T, past + T]`, or null for a single position. */
-  mask: tf.Tensor2D | null;
+  /** Additive causal mask `[T, past + T]` (`[B, 1, T, past + T]` for a padded batch), or null for a single position. */
+  mask: tf.Tensor2D | tf.Tensor4D | null;
   cache: KVCache | null;
   /** The cache entries this pass makes (kept tensors), one per layer. */
   newLayers: LayerCache[];
@@ -68,6 +83,7 @@ export function disposeCache(cache: KVCache): void {
   for (const l of cache.layers) tf.dispose([l.k, l.v]);
   cache.layers = [];
   cache.length = 0;
+  delete cache.padding;
 }
 
 /** The initial standard deviation of a parameter: GPT-2's scheme (see `GPT` doc). */
@@ -239,6 +255,21 @@ export class GPT {
     return tf.add(a, this.mlp(this.norm(a, `h.${i}.ln_2`), i, s)) as tf.Tensor2D;
   }
 
+  /** Checks a padded cache's `padding`: one integer per row, each row with at least one real token. */
+  private checkPadding(padding: readonly number[], B: number, keys: number): void {
+    if (padding.length !== B)
+      throw new Error(
+        `GPT.forwardCached: cache.padding has ${padding.length} entries for a batch of ${B} rows`,
+      );
+    padding.forEach((p, b) => {
+      if (!Number.isInteger(p) || p < 0 || p >= keys)
+        throw new Error(
+          `GPT.forwardCached: cache.padding[${b}] = ${p} must be an integer in [0, ${keys}) ` +
+            "(left pads before the row's first real token; every row needs one real token)",
+        );
+    });
+  }
+
   private run(ids: tf.Tensor2D, cache: KVCache | null, options: ForwardOptions): tf.Tensor3D {
     const past = cache ? cache.length : 0;
     this.checkIds(ids, past);
@@ -247,20 +278,39 @@ export class GPT {
     const [B, T] = ids.shape;
     const d = c.dModel;
     const newLayers: LayerCache[] = [];
+    const padding = cache?.padding;
+    if (padding) this.checkPadding(padding, B, past + T);
+    // Position of each [b, t] in a padded batch: slots count from the row's first real token (pads get 0).
+    const rowPositions = padding
+      ? Array.from({ length: B * T }, (_, i) => Math.max(0, past + (i % T) - padding[Math.floor(i / T)]))
+      : null;
 
     const logits = tf.tidy(() => {
       // Residual stream as [B·T, d] so every linear map is one 2-D product.
       let h = tf.reshape(embedding(this.param("wte.weight") as tf.Tensor2D, ids), [B * T, d]) as tf.Tensor2D;
-      if (c.positions === "learned") {
+      if (c.positions === "learned" && rowPositions) {
+        // Inference only (gather has no WASM gradient): one wpe row per [b, t].
+        h = tf.add(h, tf.gather(this.param("wpe.weight"), tf.tensor1d(rowPositions, "int32"))) as tf.Tensor2D;
+      } else if (c.positions === "learned") {
         const pos = tf.slice(this.param("wpe.weight"), [past, 0], [T, d]);
         h = tf.reshape(tf.add(tf.reshape(h, [B, T, d]), pos), [B * T, d]);
       }
       const keys = past + T;
+      const rope =
+        c.positions !== "rope"
+          ? null
+          : rowPositions
+            ? ropeTablesAt(rowPositions, headDim(c), c.ropeBase)
+            : ropeTables(T, headDim(c), past, c.ropeBase);
       const state: ForwardState = {
         B,
         T,
-        rope: c.positions === "rope" ? ropeTables(T, headDim(c), past, c.ropeBase) : null,
-        mask: keys > 1 ? causalMask(T, keys, past) : null,
+        rope,
+        mask: padding
+          ? paddedCausalMask(T, keys, past, padding)
+          : keys > 1
+            ? causalMask(T, keys, past)
+            : null,
         cache,
         newLayers,
         attentionWeights: options.attentionWeights,
@@ -269,6 +319,7 @@ export class GPT {
       };
       for (let i = 0; i < c.nLayers; i++) h = this.block(h, i, state);
       const hf = this.norm(h, "ln_f");
+      if (options.hidden) options.hidden.push(tf.keep(hf));
       const head = c.tiedEmbeddings
         ? (tf.transpose(this.param("wte.weight")) as tf.Tensor2D)
         : (this.param("lm_head.weight") as tf.Tensor2D);

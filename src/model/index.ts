@@ -5,5 +5,6 @@
 export * from "./config";
 export * from "./layers";
 export * from "./gpt";
+export * from "./sampling";
 export * from "./generate";
 export * from "./moe";

@@ -121,12 +121,29 @@ export function ropeTables(
   offset: number,
   base: number,
 ): [tf.Tensor2D, tf.Tensor2D] {
+  return ropeTablesAt(
+    Array.from({ length: len }, (_, t) => offset + t),
+    headDim,
+    base,
+  );
+}
+
+/**
+ * Rotary-embedding tables for any list of positions: `cos, sin: [positions.length, headDim]`, row r for
+ * position `positions[r]`. A left-padded batch needs one position list per row (`[batch·time]` flattened).
+ */
+export function ropeTablesAt(
+  positions: readonly number[],
+  headDim: number,
+  base: number,
+): [tf.Tensor2D, tf.Tensor2D] {
   const half = headDim / 2;
+  const len = positions.length;
   const cos = new Float32Array(len * headDim);
   const sin = new Float32Array(len * headDim);
   for (let t = 0; t < len; t++) {
     for (let i = 0; i < half; i++) {
-      const angle = (offset + t) * Math.pow(base, (-2 * i) / headDim);
+      const angle = positions[t] * Math.pow(base, (-2 * i) / headDim);
       const c = Math.cos(angle);
       const s = Math.sin(angle);
       cos[t * headDim + i] = c;
@@ -159,6 +176,26 @@ export function causalMask(queries: number, keys: number, offset = 0): tf.Tensor
   const m = new Float32Array(queries * keys);
   for (let i = 0; i < queries; i++) for (let j = 0; j < keys; j++) if (j > offset + i) m[i * keys + j] = -1e9;
   return tf.tensor2d(m, [queries, keys]);
+}
+
+/**
+ * The causal mask of a left-padded batch, `[batch, 1, queries, keys]` (broadcast over heads): row b's first
+ * `padding[b]` key positions hold padding and are −1e9 for every query, on top of `causalMask`. Real tokens
+ * then never attend to pads, so each row computes what it would alone, only shifted right.
+ */
+export function paddedCausalMask(
+  queries: number,
+  keys: number,
+  offset: number,
+  padding: readonly number[],
+): tf.Tensor4D {
+  const B = padding.length;
+  const m = new Float32Array(B * queries * keys);
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < queries; i++)
+      for (let j = 0; j < keys; j++)
+        if (j > offset + i || j < padding[b]) m[(b * queries + i) * keys + j] = -1e9;
+  return tf.tensor4d(m, [B, 1, queries, keys]);
 }
 
 // @answer 03.softmax
@@ -200,14 +237,14 @@ export function causalSelfAttention(
 /**
  * Scaled dot-product attention, the maths of the model's heads: `q: [b, h, tq, hd]`, `kT: [b, h, hd, tk]`
  * (keys already transposed, as the one-head version's `q·kᵀ`), `v: [b, h, tk, hd]`, additive `mask: [tq, tk]`
- * or null → `out = softmax(q·kT/√hd + mask)·v: [b, h, tq, hd]` and the weights `[b, h, tq, tk]`. The same
+ * (or `[b, 1, tq, tk]` for a padded batch) or null → `out = softmax(q·kT/√hd + mask)·v: [b, h, tq, hd]` and the weights `[b, h, tq, tk]`. The same
  * function as `causalSelfAttention`, for every batch row and head at once.
  */
 export function attention(
   q: tf.Tensor4D,
   kT: tf.Tensor4D,
   v: tf.Tensor4D,
-  mask: tf.Tensor2D | null,
+  mask: tf.Tensor2D | tf.Tensor4D | null,
 ): { out: tf.Tensor4D; weights: tf.Tensor4D } {
   const hd = q.shape[3];
   const scores = tf.mul(batchedMatMul(q, kT), 1 / Math.sqrt(hd));
@@ -217,7 +254,8 @@ export function attention(
 
 /**
  * The fused projection `qkv: [B·T, 3·d]` (queries | keys | values, heads side by side in each) as
- * `q, k, v: [B, T, H, hd]`, with RoPE (tables `[T, hd]` for these positions) applied to q and k.
+ * `q, k, v: [B, T, H, hd]`, with RoPE applied to q and k: tables `[T, hd]` for these positions, shared by every
+ * row, or `[B·T, hd]`, one position list per row (a left-padded batch).
  */
 export function splitHeads(
   qkv: tf.Tensor2D,
@@ -236,13 +274,15 @@ export function splitHeads(
   }
   const [q, k, v] = tf.split(qkv, 3, 1).map((x) => tf.reshape(x, [B, T, H, hd]) as tf.Tensor4D);
   if (!rope) return { q, k, v };
-  const [cos, sin] = rope.map((t) => tf.reshape(t, [T, 1, hd]));
+  const perRow = rope[0].shape[0] !== T;
+  const [cos, sin] = rope.map((t) => tf.reshape(t, perRow ? [B, T, 1, hd] : [T, 1, hd]));
   return { q: applyRope(q, cos, sin) as tf.Tensor4D, k: applyRope(k, cos, sin) as tf.Tensor4D, v };
 }
 
 /**
  * Multi-head attention on split heads, as the model runs it: `q: [B, Tq, H, hd]`, `k, v: [B, Tk, H, hd]`
- * (Tk ≥ Tq when earlier positions come from a KV cache), additive `mask: [Tq, Tk]` or null → `[B, Tq, H, hd]`.
+ * (Tk ≥ Tq when earlier positions come from a KV cache), additive `mask: [Tq, Tk]` (or `[B, 1, Tq, Tk]`, one
+ * per row of a padded batch) or null → `[B, Tq, H, hd]`.
  *
  * The maths is `attention` on `[B, H, T, hd]`. Where the backend has a fused kernel for it
  * (`fusedAttention`), that runs instead — the one branch, as nanoGPT's `if self.flash` — unless the
@@ -252,7 +292,7 @@ export function multiHeadAttention(
   q: tf.Tensor4D,
   k: tf.Tensor4D,
   v: tf.Tensor4D,
-  mask: tf.Tensor2D | null,
+  mask: tf.Tensor2D | tf.Tensor4D | null,
   weightsOut?: tf.Tensor4D[],
 ): tf.Tensor4D {
   if (!weightsOut) {

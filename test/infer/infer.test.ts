@@ -6,9 +6,10 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig, KVCache, disposeCache, generate, samplingDistribution } from "../../src/model";
+import { GPT, GPTConfig, KVCache, disposeCache, generate } from "../../src/model";
 import { Rng } from "../../src/random";
 import * as inf from "../../src/infer";
+import { sample, samplerDistribution } from "../../src/model/sampling";
 
 const tiny: GPTConfig = {
   vocabSize: 12,
@@ -56,24 +57,84 @@ describe("infer: KV cache", () => {
     m.dispose();
   });
 
-  it("batched generation with different prompt lengths equals one-by-one generation", () => {
-    const m = new GPT(tiny, 2);
-    const prompts = [[1, 2, 3], [4], [5, 6, 7], [8, 9]];
-    const before = tf.memory().numTensors;
-    const batched = inf.generateBatch(m, prompts, { maxNewTokens: 5, temperature: 0.8, seed: 3 });
-    assert.equal(tf.memory().numTensors, before);
-    prompts.forEach((p, i) => {
-      const one = inf.generateBatch(m, [p], { maxNewTokens: 5, temperature: 0.8, seed: 3 + i });
-      assert.deepEqual(batched[i], one[0]);
+  /** Last-position logits of each row: `[batch, time, vocab]` → rows (disposes the tensor). */
+  const lastRows = (t: tf.Tensor3D): Float32Array[] => inf.lastLogitsRows(t);
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let m = 0;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+    return m;
+  };
+  const llamaTiny: GPTConfig = { ...tiny, norm: "rms", positions: "rope", activation: "swiglu" };
+
+  for (const [name, cfg] of [
+    ["GPT-2 style (learned positions)", tiny],
+    ["LLaMA style (RoPE)", llamaTiny],
+  ] as const) {
+    it(`${name}: a left-padded row computes what it computes alone, prefill and cached steps`, () => {
+      const m = new GPT(cfg, 2);
+      const prompts = [[1, 2, 3, 4, 5], [4], [5, 6, 7], [8, 9]];
+      const longest = 5;
+      const before = tf.memory().numTensors;
+      const cache: KVCache = { layers: [], length: 0, padding: prompts.map((p) => longest - p.length) };
+      const padded = prompts.map((p) => [...new Array<number>(longest - p.length).fill(0), ...p]);
+      let batch = lastRows(m.forwardCached(padded, cache));
+      const alone = prompts.map((): KVCache => ({ layers: [], length: 0 }));
+      let single = prompts.map((p, i) => lastRows(m.forwardCached([p], alone[i]))[0]);
+      prompts.forEach((_, i) => assert.ok(maxDiff(batch[i], single[i]) < 1e-5, `prefill row ${i}`));
+      // Two cached steps, a different token per row.
+      for (const step of [
+        [3, 7, 1, 10],
+        [2, 2, 11, 0],
+      ]) {
+        batch = lastRows(
+          m.forwardCached(
+            step.map((t) => [t]),
+            cache,
+          ),
+        );
+        single = step.map((t, i) => lastRows(m.forwardCached([[t]], alone[i]))[0]);
+        prompts.forEach((_, i) => assert.ok(maxDiff(batch[i], single[i]) < 1e-5, `step row ${i}`));
+      }
+      // Without the mask the short rows would see their pads: the check has power.
+      const unmasked: KVCache = { layers: [], length: 0 };
+      const wrong = lastRows(m.forwardCached(padded, unmasked));
+      assert.ok(maxDiff(wrong[1], lastRows(m.forward([prompts[1]]))[0]) > 1e-3);
+      [cache, unmasked, ...alone].forEach(disposeCache);
+      assert.equal(tf.memory().numTensors, before);
+      assert.throws(
+        () => m.forwardCached([[1, 2]], { layers: [], length: 0, padding: [2] }),
+        /padding\[0\] = 2 must be an integer in \[0, 2\)/,
+      );
+      m.dispose();
     });
-    // Greedy with the cache equals model.generate without it.
-    const g = inf.generateBatch(m, [[1, 2, 3]], { maxNewTokens: 6, temperature: 0 });
-    assert.deepEqual(g[0], generate(m, [1, 2, 3], { maxNewTokens: 6, temperature: 0, useCache: false }));
-    assert.throws(
-      () => inf.generateBatch(m, [new Array(30).fill(1)], { maxNewTokens: 5 }),
-      /contextLength 32/,
-    );
-    m.dispose();
+  }
+
+  it("batched generation of prompts of different lengths equals one-by-one generation, row by row", () => {
+    for (const cfg of [tiny, llamaTiny]) {
+      const m = new GPT(cfg, 2);
+      const prompts = [[1, 2, 3], [4], [5, 6, 7, 1, 2, 3], [8, 9]];
+      for (const o of [
+        { temperature: 0.8 },
+        { temperature: 0 },
+        { temperature: 1, topK: 5, repetitionPenalty: 1.3 },
+      ]) {
+        const before = tf.memory().numTensors;
+        const batched = inf.generateBatch(m, prompts, { ...o, maxNewTokens: 8, seed: 3 });
+        assert.equal(tf.memory().numTensors, before);
+        prompts.forEach((p, i) => {
+          const one = inf.generateBatch(m, [p], { ...o, maxNewTokens: 8, seed: 3 + i });
+          assert.deepEqual(batched[i], one[0], `${JSON.stringify(o)} row ${i}`);
+        });
+      }
+      // Greedy with the cache equals model.generate without it.
+      const g = inf.generateBatch(m, [[1, 2, 3]], { maxNewTokens: 6, temperature: 0 });
+      assert.deepEqual(g[0], generate(m, [1, 2, 3], { maxNewTokens: 6, temperature: 0, useCache: false }));
+      assert.throws(
+        () => inf.generateBatch(m, [new Array(30).fill(1)], { maxNewTokens: 5 }),
+        /contextLength 32/,
+      );
+      m.dispose();
+    }
   });
 });
 
@@ -96,7 +157,9 @@ describe("infer: samplers draw from exactly their target distribution", () => {
       assert.ok(pValue > 0.001, `${name}: chi-square p = ${pValue}`);
     });
   }
-  it("targets agree with hand values and with model.samplingDistribution", () => {
+  it("targets agree with hand values; infer's sampler is model's (one implementation)", () => {
+    assert.equal(inf.samplerDistribution, samplerDistribution);
+    assert.equal(inf.sample, sample);
     const z = [Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)];
     assert.deepEqual([...inf.samplerDistribution(z, { temperature: 0 })], [1, 0, 0, 0]);
     // top-p 0.7: 0.5 + 0.3 crosses 0.7 → keep two, renormalise to 0.625, 0.375.
@@ -106,11 +169,11 @@ describe("infer: samplers draw from exactly their target distribution", () => {
     assert.ok(Math.abs(inf.minPFilter([0.5, 0.3, 0.15, 0.05], 0.4)[1] - 0.375) < 1e-12);
     // Repetition 2 on logits [2, −2]: 1 and −4.
     assert.deepEqual([...inf.applyPenalties([2, -2, 0], [0, 1], { repetitionPenalty: 2 })], [1, -4, 0]);
-    for (const o of [{ topK: 3 }, { topP: 0.8 }, { temperature: 1.7, topK: 5, topP: 0.9 }]) {
-      const a = inf.samplerDistribution(logits, o);
-      const b = samplingDistribution(logits, o);
-      a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-12));
-    }
+    // top-k 2 then top-p 0.7 on [0.5, 0.3, 0.15, 0.05]: top-2 renormalised is [0.625, 0.375]; 0.625 < 0.7, so
+    // both stay. top-k 3 → [0.5, 0.3, 0.15]/0.95; top-p 0.5 then keeps 0.5/0.95 = 0.526 ≥ 0.5 alone.
+    const kp = inf.samplerDistribution(z, { topK: 2, topP: 0.7 });
+    assert.ok(Math.abs(kp[0] - 0.625) < 1e-12 && Math.abs(kp[1] - 0.375) < 1e-12 && kp[2] === 0);
+    assert.deepEqual([...inf.samplerDistribution(z, { topK: 3, topP: 0.5 })], [1, 0, 0, 0]);
     assert.throws(() => inf.samplerDistribution(logits, { minP: 2 }), /minP must be in \[0, 1\]/);
     // The test has power: a wrong temperature is rejected.
     const wrong = inf.samplerDistribution(logits, { temperature: 0.8 });

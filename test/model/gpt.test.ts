@@ -9,8 +9,8 @@ import {
   disposeCache,
   generate,
   paramCount,
-  samplingDistribution,
-  sampleToken,
+  sample,
+  samplerDistribution,
 } from "../../src/model";
 
 const base: GPTConfig = {
@@ -190,16 +190,16 @@ describe("model/gpt", () => {
 
   it("sampling: temperature, top-k and top-p keep the right tokens", () => {
     const logits = [Math.log(0.1), Math.log(0.4), Math.log(0.2), Math.log(0.3)];
-    const all = samplingDistribution(logits);
+    const all = samplerDistribution(logits);
     assert.ok(maxAbsDiff(all, [0.1, 0.4, 0.2, 0.3]) < 1e-12);
-    assert.deepEqual(Array.from(samplingDistribution(logits, { temperature: 0 })), [0, 1, 0, 0]);
-    const k2 = samplingDistribution(logits, { topK: 2 });
+    assert.deepEqual(Array.from(samplerDistribution(logits, { temperature: 0 })), [0, 1, 0, 0]);
+    const k2 = samplerDistribution(logits, { topK: 2 });
     assert.ok(maxAbsDiff(k2, [0, 4 / 7, 0, 3 / 7]) < 1e-12);
     // top-p 0.65: 0.4 + 0.3 = 0.7 ≥ 0.65 → keep {1, 3}; top-p 0.75 adds 0.2.
-    assert.ok(maxAbsDiff(samplingDistribution(logits, { topP: 0.65 }), [0, 4 / 7, 0, 3 / 7]) < 1e-12);
-    assert.ok(maxAbsDiff(samplingDistribution(logits, { topP: 0.75 }), [0, 4 / 9, 2 / 9, 3 / 9]) < 1e-12);
+    assert.ok(maxAbsDiff(samplerDistribution(logits, { topP: 0.65 }), [0, 4 / 7, 0, 3 / 7]) < 1e-12);
+    assert.ok(maxAbsDiff(samplerDistribution(logits, { topP: 0.75 }), [0, 4 / 9, 2 / 9, 3 / 9]) < 1e-12);
     // temperature 2 → p ∝ √p
-    const t2 = samplingDistribution(logits, { temperature: 2 });
+    const t2 = samplerDistribution(logits, { temperature: 2 });
     const s = [0.1, 0.4, 0.2, 0.3].map(Math.sqrt);
     const z = s.reduce((a, b) => a + b);
     assert.ok(
@@ -211,11 +211,11 @@ describe("model/gpt", () => {
     // Seeded draws follow the distribution (20 000 draws, 4σ bounds) and repeat with the seed.
     const rng = new Rng(5);
     const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 20000; i++) counts[sampleToken(logits, rng)]++;
+    for (let i = 0; i < 20000; i++) counts[sample(logits, rng)]++;
     [0.1, 0.4, 0.2, 0.3].forEach((p, i) =>
       assert.ok(Math.abs(counts[i] / 20000 - p) < 4 * Math.sqrt((p * (1 - p)) / 20000)),
     );
-    assert.throws(() => samplingDistribution(logits, { topP: 0 }), /topP/);
-    assert.throws(() => samplingDistribution(logits, { temperature: -1 }), /temperature/);
+    assert.throws(() => samplerDistribution(logits, { topP: 0 }), /topP/);
+    assert.throws(() => samplerDistribution(logits, { temperature: -1 }), /temperature/);
   });
 });
