@@ -213,18 +213,24 @@ export interface LengthControlled {
 }
 
 /**
- * Fits P(win) = σ(θ + φ·x) to scores y ∈ [0, 1] by Newton's method (a 2×2 system; a small ridge of `l2` on both
- * weights keeps a model that won or lost everything finite).
+ * Fits P(win) = σ(θ + φ·x) to scores y ∈ [0, 1] by Newton's method (a 2×2 system) with ridge penalties
+ * l2Theta·θ²/2 and l2Phi·φ²/2 (they keep a model that won or lost everything finite, and φ from trading off against θ
+ * when all of a model's length differences have one sign).
  */
-function logistic2(x: readonly number[], y: readonly number[], l2: number): { theta: number; phi: number } {
+function logistic2(
+  x: readonly number[],
+  y: readonly number[],
+  l2Theta: number,
+  l2Phi: number,
+): { theta: number; phi: number } {
   let t = 0;
   let f = 0;
   for (let it = 0; it < 100; it++) {
-    let g0 = -l2 * t;
-    let g1 = -l2 * f;
-    let h00 = l2;
+    let g0 = -l2Theta * t;
+    let g1 = -l2Phi * f;
+    let h00 = l2Theta;
     let h01 = 0;
-    let h11 = l2;
+    let h11 = l2Phi;
     for (let i = 0; i < x.length; i++) {
       const p = 1 / (1 + Math.exp(-(t + f * x[i])));
       const r = y[i] - p;
@@ -251,14 +257,17 @@ function logistic2(x: readonly number[], y: readonly number[], l2: number): { th
  * (characters) and sd(Δ) its standard deviation over the model's comparisons; the LC win rate is the prediction at
  * Δ = 0, σ(θ). AlpacaEval compares every model with one baseline; here the baseline is each model's actual
  * opponents unless `opponent` names one model (then only comparisons with it count). AlpacaEval's third term
- * (instruction difficulty) is left out. Ties score ½. `l2` (default 1e-3) is a small ridge on θ and φ.
+ * (instruction difficulty) is left out. Ties score ½. Like AlpacaEval's GLM, the length weight is regularised: a
+ * ridge `l2` (default 1, a standard-normal prior on φ) on φ and 1e-3 on θ — with a few dozen comparisons whose length
+ * differences mostly share a sign, θ and φ are otherwise nearly confounded. Models with fewer than `minVotes`
+ * (default 30) comparisons are left out.
  */
 export function lengthControlledWinRates(
   votes: readonly PairVote[],
   lengthOf: (model: string, prompt: number) => number,
   options: { opponent?: string; l2?: number; minVotes?: number } = {},
 ): LengthControlled[] {
-  const { l2 = 1e-3, minVotes = 10 } = options;
+  const { l2 = 1, minVotes = 30 } = options;
   const per = new Map<string, { d: number[]; y: number[] }>();
   const add = (model: string, d: number, y: number): void => {
     const e = per.get(model) ?? { d: [], y: [] };
@@ -286,6 +295,7 @@ export function lengthControlledWinRates(
     const fit = logistic2(
       d.map((x) => Math.tanh(x / sd)),
       y,
+      1e-3,
       l2,
     );
     out.push({

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Interval, wilson } from "../align/evaluate";
+import { tokenLogProbs } from "../align/logprobs";
 import { GPT, generate } from "../model";
 import { Tokenizer } from "../tokenizer";
 
@@ -34,7 +35,8 @@ export function utf8Bytes(text: string): number {
 /**
  * Log-probabilities (nats) the model gives each token after the first of every sequence: `out[s][t]` =
  * log p(ids[s][t + 1] | ids[s][0..t]). Sequences may differ in length (each at most contextLength + 1 tokens); they
- * run in batches of `batchSize`, padded at the end (a causal model's earlier positions do not see the padding).
+ * run in batches of `batchSize`, padded at the end (a causal model's earlier positions do not see the padding),
+ * through align's `tokenLogProbs` (the one per-token log-prob of the library), without keeping gradients.
  */
 export function sequenceTokenLogProbs(
   model: GPT,
@@ -53,19 +55,8 @@ export function sequenceTokenLogProbs(
       }
     });
     const len = Math.max(...batch.map((q) => q.length)) - 1;
-    const input = batch.map((q) => Array.from({ length: len }, (_, t) => (t < q.length - 1 ? q[t] : 0)));
-    const targets = new Int32Array(batch.length * len);
-    batch.forEach((q, b) => {
-      for (let t = 0; t < len; t++) targets[b * len + t] = t < q.length - 1 ? q[t + 1] : 0;
-    });
-    const lp = tf.tidy(() => {
-      const logits = model.forward(input);
-      const V = logits.shape[2];
-      const flat = tf.reshape(logits, [batch.length * len, V]) as tf.Tensor2D;
-      const logp = tf.sub(flat, tf.logSumExp(flat, 1, true));
-      const mask = tf.oneHot(tf.tensor1d(targets, "int32"), V);
-      return tf.sum(tf.mul(logp, mask), 1);
-    });
+    const padded = batch.map((q) => Array.from({ length: len + 1 }, (_, t) => (t < q.length ? q[t] : 0)));
+    const lp = tf.tidy(() => tokenLogProbs(model, padded));
     const data = lp.dataSync();
     lp.dispose();
     batch.forEach((q, b) => out.push(Float64Array.from(data.subarray(b * len, b * len + q.length - 1))));
