@@ -18,3 +18,5 @@ export * from "./evaluate";
 export * from "./sources";
 export * from "./logprobs";
 export * from "./preferences";
+export * from "./dpo";
+export * from "./frontier";

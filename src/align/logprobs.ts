@@ -174,6 +174,7 @@ export function maskedMean(
   }
 }
 
+// @answer 09.sequenceLogProbs
 /**
  * The log-probability of each row's completion: Σ over positions t with `mask[b][t] = 1` of log π(ids[b][t] |
  * ids[b][..t]), for `ids, mask: [batch, time]` (mask over ids, see the module doc) → `[batch]`, with gradients.
@@ -181,7 +182,7 @@ export function maskedMean(
  */
 export function sequenceLogProbs(
   model: GPT,
-  ids: Ids,
+  ids: tf.Tensor2D | readonly (readonly number[])[],
   mask: tf.Tensor2D | readonly (readonly number[])[],
 ): tf.Tensor1D {
   const idsT = toInt2d(ids, "sequenceLogProbs: ids");
@@ -199,6 +200,7 @@ export function sequenceLogProbs(
     if (m !== mask) m.dispose();
   }
 }
+// @end-answer
 
 /**
  * Estimators of KL(π ‖ π_ref) from tokens sampled from π (Schulman, "Approximating KL divergence", 2020), with

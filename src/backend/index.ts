@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
+import { registerWebGpuKernels } from "./webgpu-kernels";
 
 export { batchedMatMul, columnSum, dense, fusedAttention, withGrad } from "./ops";
 
@@ -92,6 +93,7 @@ const loaders: Record<BackendName, Loader> = {
     const nav = (g.navigator ?? {}) as Record<string, unknown>;
     if (!nav.gpu) g.navigator = Object.assign(nav, { gpu });
     requireOptional("@tensorflow/tfjs-backend-webgpu");
+    registerWebGpuKernels();
     return "webgpu";
   },
   wasm: async () => {

@@ -60,8 +60,12 @@ export function linearWeightNames(model: GPT): string[] {
 export function dequantizeWeight(w: QuantWeight): Float32Array {
   if (w.kind === "int8") {
     const out = new Float32Array(w.q.length);
-    const cols = w.outDim;
-    for (let i = 0; i < w.q.length; i++) out[i] = w.q[i] * w.scales[w.scales.length === 1 ? 0 : i % cols];
+    const { inDim, outDim, q, scales } = w;
+    const perTensor = scales.length === 1;
+    for (let i = 0; i < inDim; i++) {
+      const row = i * outDim;
+      for (let o = 0; o < outDim; o++) out[row + o] = q[row + o] * scales[perTensor ? 0 : o];
+    }
     return out;
   }
   return transpose(dequantizeGroupwise(w), w.outDim, w.inDim);
@@ -137,6 +141,9 @@ export function collectCalibration(model: GPT, ids: number[][]): Calibration {
   return out;
 }
 
+/** Up to this many input rows a quantized linear multiplies the codes directly (`fusedMatmul`). */
+export const FUSED_MAX_ROWS = 8;
+
 /**
  * A GPT whose linear weights are held quantized. `param(name)` — how the forward pass reads every weight —
  * dequantizes a quantized weight into a temporary tensor that the forward's `tf.tidy` frees, so only one
@@ -165,6 +172,20 @@ export class QuantizedGPT extends GPT {
         tf.tidy(() => v.assign(tf.tensor(data, v.shape, "float32")));
       }
     }
+  }
+
+  /**
+   * Decoding (at most `FUSED_MAX_ROWS` rows, e.g. one new token per sequence) multiplies the packed codes
+   * directly with `fusedMatmul`, never building a float matrix; longer inputs (prompts, perplexity windows)
+   * dequantize the matrix once and use the backend's product, which is faster there.
+   */
+  protected override linearProduct(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    const w = this.quantized.get(`${name}.weight`);
+    const n = x.shape[0];
+    if (!w || n > FUSED_MAX_ROWS) return super.linearProduct(x, name);
+    const y = tf.tensor2d(fusedMatmul(x.dataSync() as Float32Array, n, w), [n, w.outDim]);
+    const bias = this.params.get(`${name}.bias`);
+    return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
   }
 
   override param(name: string): tf.Variable {

@@ -21,21 +21,23 @@ export interface GenerateOptions extends SamplerOptions {
   stopToken?: number;
 }
 
-/** The logits of the last position of a `[1, time, vocab]` tensor, as a JS array (disposes the tensor). */
-function lastLogits(logits: tf.Tensor3D): Float32Array {
+/** The logits of the last position of a `[1, time, vocab]` tensor, given its data (disposes the tensor). */
+function lastLogits(logits: tf.Tensor3D, data: Float32Array): Float32Array {
   const [, T, V] = logits.shape;
-  const data = logits.dataSync() as Float32Array;
   const out = data.slice((T - 1) * V, T * V);
   logits.dispose();
   return out;
 }
 
 /**
- * Continues `prompt` (token ids, at least one) by `maxNewTokens` tokens and returns only the new ones.
- * The window is the last `contextLength` tokens. With the cache, a full cache is rebuilt from the last
- * `contextLength` tokens (the same computation the uncached path does), so both paths agree.
+ * The generation loop, shared by `generate` and `generateAsync`: it yields each forward pass's logits
+ * `[1, time, vocab]` and is sent back the last position's logits, read synchronously or by `await`.
  */
-export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {
+function* generation(
+  model: GPT,
+  prompt: number[],
+  options: GenerateOptions,
+): Generator<tf.Tensor3D, number[], Float32Array> {
   checkSamplerOptions(options);
   const { maxNewTokens, useCache = true } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
@@ -51,12 +53,12 @@ export function generate(model: GPT, prompt: number[], options: GenerateOptions)
     for (let n = 0; n < maxNewTokens; n++) {
       let logits: Float32Array;
       if (!useCache) {
-        logits = lastLogits(model.forward([tokens.slice(-ctx)]));
+        logits = yield model.forward([tokens.slice(-ctx)]);
       } else if (cache.length === 0 || cache.length >= ctx) {
         disposeCache(cache);
-        logits = lastLogits(model.forwardCached([tokens.slice(-ctx)], cache));
+        logits = yield model.forwardCached([tokens.slice(-ctx)], cache);
       } else {
-        logits = lastLogits(model.forwardCached([[tokens[tokens.length - 1]]], cache));
+        logits = yield model.forwardCached([[tokens[tokens.length - 1]]], cache);
       }
       const next = sample(logits, rng, options, tokens);
       tokens.push(next);
@@ -67,4 +69,41 @@ export function generate(model: GPT, prompt: number[], options: GenerateOptions)
     disposeCache(cache);
   }
   return out;
+}
+
+/**
+ * Continues `prompt` (token ids, at least one) by `maxNewTokens` tokens and returns only the new ones.
+ * The window is the last `contextLength` tokens. With the cache, a full cache is rebuilt from the last
+ * `contextLength` tokens (the same computation the uncached path does), so both paths agree.
+ */
+export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {
+  const loop = generation(model, prompt, options);
+  try {
+    for (let r = loop.next(); ;) {
+      if (r.done) return r.value;
+      r = loop.next(lastLogits(r.value, r.value.dataSync() as Float32Array));
+    }
+  } finally {
+    loop.return([]); // frees the cache when reading failed part-way
+  }
+}
+
+/**
+ * `generate` reading the logits back by `await`: for WebGPU in a browser page, which cannot read synchronously
+ * (see `train.trainStepAsync`). The same tokens as `generate` for the same model, prompt and options.
+ */
+export async function generateAsync(
+  model: GPT,
+  prompt: number[],
+  options: GenerateOptions,
+): Promise<number[]> {
+  const loop = generation(model, prompt, options);
+  try {
+    for (let r = loop.next(); ;) {
+      if (r.done) return r.value;
+      r = loop.next(lastLogits(r.value, (await r.value.data()) as Float32Array));
+    }
+  } finally {
+    loop.return([]);
+  }
 }

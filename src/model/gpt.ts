@@ -208,6 +208,15 @@ export class GPT {
   /** The linear map `name` (`h.0.mlp.c_fc`, …): `x: [n, in]` → `[n, out]`, with its bias if it has one. */
   private lin(x: tf.Tensor2D, name: string, s: ForwardState): tf.Tensor2D {
     if (s.linearInputs) s.linearInputs.set(name, tf.keep(tf.clone(x)));
+    return this.linearProduct(x, name);
+  }
+
+  /**
+   * `x · W + b` for the linear map `name`: `x: [n, in]` → `[n, out]`. The one place a block's weight matrix
+   * meets its input, so a model that stores weights differently (chapter 12's `QuantizedGPT`, which multiplies
+   * packed codes directly when decoding) overrides only this.
+   */
+  protected linearProduct(x: tf.Tensor2D, name: string): tf.Tensor2D {
     const bias = this.params.get(`${name}.bias`) as tf.Tensor1D | undefined;
     return linear(x, this.param(`${name}.weight`) as tf.Tensor2D, bias);
   }

@@ -6,10 +6,13 @@
 import { register } from "./registry";
 import { baseRecipe } from "./recipes/base";
 import { sftRecipe } from "./recipes/sft";
+import { dpoRecipe } from "./recipes/dpo";
 
 export * from "./registry";
 export { baseCorpus } from "./recipes/base";
 export { sftDataOptions } from "./recipes/sft";
+export { preferenceSet, preferenceSetOptions } from "./recipes/dpo";
 
 register(baseRecipe);
 register(sftRecipe);
+register(dpoRecipe);

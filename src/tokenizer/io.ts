@@ -149,10 +149,24 @@ export function parseJsTiktokenRanks(bpeRanks: string): Uint8Array[] {
   return vocab;
 }
 
-interface JsTiktokenRanks {
+/** What a `js-tiktoken/ranks/<name>` module exports. */
+export interface JsTiktokenRanks {
   pat_str: string;
   special_tokens: Record<string, number>;
   bpe_ranks: string;
+}
+
+/**
+ * A tokenizer from a `js-tiktoken/ranks/<name>` module's contents, e.g. fetched as JSON in a browser page, where
+ * `loadGpt2` cannot `require` the ranks (the browser bundle leaves them out: 0.5–2 MB each).
+ */
+export function fromJsTiktokenRanks(ranks: JsTiktokenRanks, pattern: PatternName, name: string): Tokenizer {
+  return new Tokenizer({
+    vocab: parseJsTiktokenRanks(ranks.bpe_ranks),
+    specialTokens: ranks.special_tokens,
+    pattern,
+    name,
+  });
 }
 
 let gpt2: Tokenizer | undefined;
@@ -165,13 +179,7 @@ let gpt4: Tokenizer | undefined;
 export function loadGpt2(): Tokenizer {
   if (gpt2 === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ranks = require("js-tiktoken/ranks/gpt2") as JsTiktokenRanks;
-    gpt2 = new Tokenizer({
-      vocab: parseJsTiktokenRanks(ranks.bpe_ranks),
-      specialTokens: ranks.special_tokens,
-      pattern: "gpt2",
-      name: "gpt2",
-    });
+    gpt2 = fromJsTiktokenRanks(require("js-tiktoken/ranks/gpt2") as JsTiktokenRanks, "gpt2", "gpt2");
   }
   return gpt2;
 }
@@ -181,12 +189,7 @@ export function loadCl100k(): Tokenizer {
   if (gpt4 === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ranks = require("js-tiktoken/ranks/cl100k_base") as JsTiktokenRanks;
-    gpt4 = new Tokenizer({
-      vocab: parseJsTiktokenRanks(ranks.bpe_ranks),
-      specialTokens: ranks.special_tokens,
-      pattern: "gpt4",
-      name: "cl100k_base",
-    });
+    gpt4 = fromJsTiktokenRanks(ranks, "gpt4", "cl100k_base");
   }
   return gpt4;
 }

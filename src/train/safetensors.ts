@@ -8,8 +8,9 @@
  * relative to the start of the data section, plus an optional `"__metadata__"` map of strings to strings.
  * Data is little-endian, row-major, packed in header order without gaps; the header is padded with spaces
  * to a multiple of 8 bytes so the data is aligned.
+ *
+ * Portable: no Node API (no `Buffer`, no `os`), so the browser bundle reads checkpoints from an `ArrayBuffer`.
  */
-import * as os from "node:os";
 
 export type SafeDType = "F32" | "I32" | "I8" | "U8";
 
@@ -24,7 +25,8 @@ const BYTES: Record<SafeDType, number> = { F32: 4, I32: 4, I8: 1, U8: 1 };
 const ARRAYS = { F32: Float32Array, I32: Int32Array, I8: Int8Array, U8: Uint8Array } as const;
 
 function checkEndianness(): void {
-  if (os.endianness() !== "LE") throw new Error("safetensors: this writer assumes a little-endian machine");
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+    throw new Error("safetensors: this writer assumes a little-endian machine");
 }
 
 /** Serialises tensors (in the given order) and string metadata into one safetensors buffer. */
@@ -55,9 +57,10 @@ export function encodeSafetensors(
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + nbytes] };
     offset += nbytes;
   }
-  let json = Buffer.from(JSON.stringify(header), "utf8");
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const text = JSON.stringify(header);
+  const utf8 = new TextEncoder().encode(text);
+  const json = new Uint8Array(utf8.length + ((8 - (utf8.length % 8)) % 8)).fill(0x20);
+  json.set(utf8);
   const out = new Uint8Array(8 + json.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
@@ -86,7 +89,7 @@ export function decodeSafetensors(bytes: Uint8Array): {
     );
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString("utf8"));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (err) {
     throw new Error(`safetensors: the header is not valid JSON (${(err as Error).message})`);
   }

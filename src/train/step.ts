@@ -183,3 +183,55 @@ export function trainStep(
     acc.dispose();
   }
 }
+
+/**
+ * `trainStep` for a backend that cannot read data back synchronously: WebGPU in a browser page (tfjs's
+ * synchronous read there goes through a canvas, which fails on software adapters and loses the device). The
+ * same update — mean gradient over the micro-batches, global norm, clipping, AdamW — with the loss and the
+ * norm read by `await`. Dense models only (a mixture of experts reads its routing statistics synchronously).
+ */
+export async function trainStepAsync(
+  model: GPT,
+  optimizer: AdamW,
+  microBatches: Batch[],
+  lr: number,
+  options: StepOptions = {},
+): Promise<StepResult> {
+  if (microBatches.length === 0) throw new Error("trainStepAsync: needs at least one batch");
+  if (model.config.moe)
+    throw new Error("trainStepAsync: a mixture of experts needs trainStep (synchronous reads)");
+  const vars = model.variables();
+  const maxNorm = options.clipNorm ?? Infinity;
+  let sum: tf.Tensor[] = [];
+  let lossSum = 0;
+  try {
+    for (const b of microBatches) {
+      const { value, grads } = tf.variableGrads(
+        () => crossEntropy(model.forward(b.x), b.y, options.loss),
+        vars,
+      );
+      lossSum += (await value.data())[0];
+      value.dispose();
+      const all = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      const prev = sum;
+      sum = prev.length ? prev.map((a, i) => tf.add(a, all[i])) : all;
+      if (prev.length) tf.dispose([...prev, ...all]);
+    }
+    const n = microBatches.length;
+    const mean = sum.map((g) => (n > 1 ? tf.div(g, n) : tf.clone(g)));
+    tf.dispose(sum);
+    sum = mean;
+    const loss = lossSum / n;
+    // As clipByGlobalNorm: ‖g‖ over all tensors, and g · maxNorm / (‖g‖ + 1e−6) when ‖g‖ > maxNorm.
+    const sq = tf.tidy(() => tf.addN(mean.map((g) => tf.sum(tf.square(g)))));
+    const gradNorm = Math.sqrt((await sq.data())[0]);
+    sq.dispose();
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm, finite: false };
+    const scale = gradNorm > maxNorm ? maxNorm / (gradNorm + 1e-6) : 1;
+    const names = [...model.params.keys()];
+    tf.tidy(() => optimizer.apply(new Map(names.map((name, i) => [name, tf.mul(mean[i], scale)])), lr));
+    return { loss, gradNorm, finite: true };
+  } finally {
+    tf.dispose(sum);
+  }
+}

@@ -272,6 +272,15 @@ describe("infer: quantization", () => {
       assert.equal(tf.memory().numTensors, before + 1);
       const diff = tf.max(tf.abs(tf.sub(out, ref))).dataSync()[0];
       assert.ok(diff < 0.1, `${inf.schemeName(s)}: max logit difference ${diff}`);
+      // Decoding rows (≤ FUSED_MAX_ROWS) go through the fused kernel, longer inputs through dequantize + matMul:
+      // the same logits to float rounding.
+      assert.equal(ids[0].length, inf.FUSED_MAX_ROWS);
+      const twice = q.forward([ids[0], ids[0]]); // 16 rows: the dequantize path
+      const d2 = tf.tidy(
+        () => tf.max(tf.abs(tf.sub(tf.slice(twice, [0, 0, 0], [1, -1, -1]), out))).dataSync()[0],
+      );
+      assert.ok(d2 < 1e-4, `${inf.schemeName(s)}: fused vs dequantized forward differ by ${d2}`);
+      twice.dispose();
       const back = inf.decodeQuantized(inf.encodeQuantized(q));
       const out2 = back.forward(ids);
       assert.deepEqual([...out2.dataSync()], [...out.dataSync()]);

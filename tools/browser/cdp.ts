@@ -12,7 +12,7 @@ interface Pending {
   method: string;
 }
 
-interface CdpMessage {
+export interface CdpMessage {
   id?: number;
   method?: string;
   params?: Record<string, unknown>;
@@ -26,6 +26,11 @@ export interface BrowserOptions {
   userDataDir: string;
   width?: number;
   height?: number;
+  /**
+   * Offer WebGPU to pages (`--enable-unsafe-webgpu`, and no `--disable-gpu`): without a GPU, Chromium's adapter
+   * is SwiftShader on the CPU (`npm run check:webgpu`).
+   */
+  webgpu?: boolean;
 }
 
 /** A headless Chromium driven over a pipe. Always call `close()` (also kills the process group). */
@@ -55,7 +60,7 @@ export class Browser {
     const args = [
       "--headless",
       "--no-sandbox",
-      "--disable-gpu",
+      ...(opts.webgpu ? ["--enable-unsafe-webgpu"] : ["--disable-gpu"]),
       "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",
@@ -103,6 +108,11 @@ export class Browser {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
       out.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + "\0");
     });
+  }
+
+  /** Calls `listener` with every event (and reply without a pending command) from now on. */
+  onEvent(listener: (m: CdpMessage) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Wait for an event (e.g. `Page.loadEventFired`) of a session, up to `timeoutMs`. */
