@@ -188,6 +188,10 @@ export class QuantizedGPT extends GPT {
     return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
   }
 
+  protected override paramIfAny(name: string): tf.Tensor | undefined {
+    return this.quantized.has(name) ? this.param(name) : super.paramIfAny(name);
+  }
+
   override param(name: string): tf.Variable {
     const w = this.quantized.get(name);
     if (!w) return super.param(name);

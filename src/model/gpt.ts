@@ -211,6 +211,11 @@ export class GPT {
     return this.linearProduct(x, name);
   }
 
+  /** Parameter `name`, or undefined when the model has none (optional biases); quantized models override it. */
+  protected paramIfAny(name: string): tf.Tensor | undefined {
+    return this.params.get(name);
+  }
+
   /**
    * `x · W + b` for the linear map `name`: `x: [n, in]` → `[n, out]`. The one place a block's weight matrix
    * meets its input, so a model that stores weights differently (chapter 12's `QuantizedGPT`, which multiplies
@@ -251,7 +256,7 @@ export class GPT {
     const c = this.config;
     if (isMoELayer(c, i)) {
       const opts = { layer: i, capacity: !s.cache, stats: s.moe };
-      return moeBlock(x, (n) => this.params.get(n), c, opts) as tf.Tensor2D;
+      return moeBlock(x, (n) => this.paramIfAny(n), c, opts) as tf.Tensor2D;
     }
     const up = this.lin(x, `h.${i}.mlp.c_fc`, s);
     const act = c.activation === "gelu" ? (gelu(up) as tf.Tensor2D) : swiglu(up);

@@ -308,6 +308,22 @@ describe("infer: quantization", () => {
   });
 });
 
+describe("infer: quantizing a mixture-of-experts model", () => {
+  it("expert and router weights are quantized and read through the same hook", () => {
+    const m = new GPT({ ...tiny, moe: { experts: 4, topK: 2 } }, 1);
+    const q = inf.quantizeModel(m, { kind: "int8-channel" });
+    assert.ok([...q.quantized.keys()].some((n) => n.includes(".moe.")));
+    const ids = [[1, 2, 3, 4]];
+    const a = m.forward(ids);
+    const b = q.forward(ids);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+    assert.ok(diff < 0.05, `int8 MoE logits differ by ${diff}`);
+    tf.dispose([a, b]);
+    q.dispose();
+    m.dispose();
+  });
+});
+
 describe("infer: speculative decoding", () => {
   it("the accept/reject step gives exactly p when proposals come from q", () => {
     const p = [0.5, 0.2, 0.2, 0.1];
