@@ -1,10 +1,11 @@
 /**
  * `npm run bench:infer`: inference speed on this machine's tfjs backend, one JSON object per line.
  * - generation tokens/s for 256 new tokens with and without the KV cache (goal ≥ 5× with it);
- * - bytes and tokens/s of int8 and int4 models vs float32 (weights dequantized on the fly);
+ * - bytes and tokens/s of int8 and int4 models vs float32 (decoding multiplies the packed codes: fusedMatmul);
  * - the fused dequantize-matmul (JS) vs dequantize-then-multiply (JS dequantize + tf.matMul), one decode row;
  * - speculative decoding at temperature 0 and 1: measured speed-up over target-only decoding, acceptance α and
- *   tokens per target forward vs (1 − α^(γ+1)) / (1 − α).
+ *   tokens per target forward vs (1 − α^(γ+1)) / (1 − α);
+ * - batched generation of prompts of 4–11 tokens (left-padded): tokens/s and ms per step at batch 1, 4 and 16.
  * The model is GPT-2-shaped (6 layers, width 256, context 320, 5.3 M parameters) with random weights (speed does
  * not depend on training); the draft is the target's first layer with its
  * final norm and head (an early-exit draft), so both share the vocabulary.
@@ -133,6 +134,23 @@ async function main(): Promise<void> {
     });
   }
   draft.dispose();
+
+  const newTokens = 32;
+  for (const B of [1, 4, 16]) {
+    const prompts = Array.from({ length: B }, (_, i) =>
+      Array.from({ length: 4 + (i % 8) }, () => rng.int(config.vocabSize)),
+    );
+    inf.generateBatch(model, prompts, { maxNewTokens: 2, seed: 0 }); // warm-up at this batch shape
+    const t = time(() => inf.generateBatch(model, prompts, { maxNewTokens: newTokens, seed: 0 }));
+    emit({
+      bench: "batched",
+      batch: B,
+      prompt_tokens: prompts.map((p) => p.length).join("/"),
+      new_tokens: newTokens,
+      tokens_per_s: +((B * newTokens) / t.seconds).toFixed(1),
+      ms_per_step: +((1000 * t.seconds) / newTokens).toFixed(1),
+    });
+  }
   model.dispose();
 }
 

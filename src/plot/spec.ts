@@ -240,6 +240,50 @@ export function bars(
 }
 
 /**
+ * Dot-and-whisker chart: one row per label (top to bottom in the order given), a dot at `estimate` and a line
+ * from `low` to `high` — a leaderboard with confidence intervals. `xTitle` names the value axis.
+ */
+export function intervals(
+  rows: { label: string; estimate: number; low: number; high: number }[],
+  opts: ChartOptions = {},
+): Figure {
+  if (rows.length === 0) throw new RangeError("plot.intervals: no rows given.");
+  if (opts.logY)
+    throw new RangeError("plot.intervals: the y axis holds labels and cannot be logarithmic; use logX.");
+  rows.forEach((r, i) => {
+    for (const k of ["estimate", "low", "high"] as const) {
+      if (typeof r[k] !== "number") throw new TypeError(`plot.intervals: rows[${i}].${k} is not a number.`);
+    }
+    if (r.low > r.high) throw new RangeError(`plot.intervals: rows[${i}] has low ${r.low} > high ${r.high}.`);
+  });
+  const values: Row[] = rows.map((r) => ({
+    label: String(r.label),
+    estimate: finiteOrNull(r.estimate),
+    low: finiteOrNull(r.low),
+    high: finiteOrNull(r.high),
+  }));
+  const order = rows.map((r) => String(r.label));
+  const spec = base({ ...opts, height: opts.height ?? Math.max(120, 16 * rows.length) });
+  const y = { field: "label", type: "nominal", sort: order, title: opts.yTitle ?? null };
+  const x = quantAxis("low", opts.xTitle ?? "value", opts.logX);
+  Object.assign(spec, {
+    data: { values },
+    layer: [
+      { mark: { type: "rule" }, encoding: { y, x, x2: { field: "high" } } },
+      {
+        mark: { type: "point", filled: true, size: 40 },
+        encoding: {
+          y,
+          x: { ...x, field: "estimate" },
+          tooltip: [{ field: "label" }, { field: "estimate" }, { field: "low" }, { field: "high" }],
+        },
+      },
+    ],
+  });
+  return { spec, summary: `[${titled("interval chart", opts)}: ${rows.length} rows]` };
+}
+
+/**
  * Heatmap of a matrix `values[row][col]` (e.g. attention weights `[query, key]`): row 0 at the top. Labels may
  * repeat (the same token twice); `showValues` writes each value in its cell.
  */

@@ -116,10 +116,27 @@ export function percentileInterval(values: number[], level = 0.95): Interval {
   return { low: at(q), high: at(1 - q) };
 }
 
+/**
+ * The bootstrap's resamples one at a time: `resamples` index vectors of n draws with replacement from one seeded
+ * generator (the r-th vector holds draws r·n … r·n + n − 1). For data too large to hold every resample at once
+ * (chapter 10 refits ratings on 1,000 resamples of 8,931 votes); `bootstrapIndices` is the same stream as arrays.
+ */
+export function* bootstrapResamples(n: number, resamples: number, seed: number): Generator<number[]> {
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`bootstrap: need at least one item to resample, got n=${n}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new Error(`bootstrap: the number of resamples must be a positive integer, got ${resamples}`);
+  const rng = new Rng(seed);
+  for (let r = 0; r < resamples; r++) {
+    const idx = new Array<number>(n);
+    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+    yield idx;
+  }
+}
+
 /** `resamples` index vectors of n draws with replacement from a seeded generator. */
 export function bootstrapIndices(n: number, resamples: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: resamples }, () => Array.from({ length: n }, () => rng.int(n)));
+  return [...bootstrapResamples(n, resamples, seed)];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   RewardModel,
   bestOfN,
   bestOfNKl,
+  bestOfNSweep,
   bradleyTerryLoss,
   bradleyTerryLossTensor,
   clippedSurrogate,
@@ -207,6 +208,16 @@ describe("align: reward model, PPO and best-of-n", () => {
     const b1 = bestOfN(reference, rm, tok, prompts, 1, { maxNewTokens: 6, seed: 5 });
     const b8 = bestOfN(reference, rm, tok, prompts, 8, { maxNewTokens: 6, seed: 5 });
     b8.forEach((b, i) => assert.ok(b.reward >= b1[i].reward - 1e-6));
+    // The sweep draws max(ns) samples per prompt once; its n = 8 point is best-of-8 with the same seeds, and the
+    // reward-model score can only grow with n (a maximum over a longer prefix of the same samples).
+    const sweep = bestOfNSweep(reference, [rm], tok, prompts, [1, 2, 8], { maxNewTokens: 6, seed: 5 });
+    assert.deepEqual(
+      sweep.map((p) => p.n),
+      [1, 2, 8],
+    );
+    close(sweep[2].reward, b8.reduce((a, b) => a + b.reward, 0) / b8.length, 1e-5, "n = 8");
+    close(sweep[2].kl, bestOfNKl(8), 1e-12);
+    assert.ok(sweep[0].reward <= sweep[1].reward + 1e-6 && sweep[1].reward <= sweep[2].reward + 1e-6);
     ppo.dispose();
     [policy, reference].forEach((m) => m.dispose());
     rm.dispose();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { plot } from "../../src";
 import { markItems, svgSize } from "./helpers";
 
-const { lines, scatter, bars, heatmap, layer, compile, toSvg, mimeBundle, VEGALITE_MIME } = plot;
+const { lines, scatter, bars, heatmap, intervals, layer, compile, toSvg, mimeBundle, VEGALITE_MIME } = plot;
 
 async function renderClean(fig: plot.Figure): Promise<string> {
   const { warnings, vega } = compile(fig);
@@ -142,6 +142,19 @@ describe("plot: chart builders", () => {
     );
     assert.equal(markItems(grouped, "rect"), 4);
     assert.ok(grouped.includes("role-legend"));
+  });
+
+  it("intervals: one whisker and one dot per row, rows in the given order, bad rows rejected", async () => {
+    const rows = [
+      { label: "zeta", estimate: 2, low: 1, high: 3 },
+      { label: "alpha", estimate: 1, low: 0.5, high: 1.2 },
+    ];
+    const svg = await renderClean(intervals(rows, { xTitle: "rating" }));
+    assert.equal(markItems(svg, "rule"), 2);
+    assert.equal(markItems(svg, "symbol"), 2);
+    assert.ok(svg.indexOf(">zeta</text>") < svg.indexOf(">alpha</text>"));
+    assert.throws(() => intervals([]), /no rows/);
+    assert.throws(() => intervals([{ label: "x", estimate: 1, low: 2, high: 0 }]), /low 2 > high 0/);
   });
 
   it("heatmap: rows×cols cells, repeated labels stay separate, values written on request", async () => {
