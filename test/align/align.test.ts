@@ -24,21 +24,10 @@ import {
   withChatTokens,
 } from "../../src/align";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig } from "../../src/model";
-import { ASSISTANT, END, USER, byteChatTokenizer } from "./fixture";
+import { GPT } from "../../src/model";
+import { ASSISTANT, END, USER, byteChatTokenizer, tinyConfig } from "./fixture";
 
-const TINY: GPTConfig = {
-  vocabSize: 256,
-  contextLength: 16,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-};
+const TINY = tinyConfig(256, 16);
 
 before(async () => {
   await initBackend({ quiet: true });

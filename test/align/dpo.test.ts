@@ -22,7 +22,8 @@ import { sequenceLogProbs } from "../../src/align/logprobs";
 import { meanSe } from "../../src/align/frontier";
 import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig } from "../../src/model";
+import { GPT } from "../../src/model";
+import { tinyConfig } from "./fixture";
 
 interface DpoCase {
   type: "dpo" | "cdpo" | "ipo";
@@ -216,18 +217,7 @@ describe("align: DPO, cDPO and IPO losses (src/align/dpo.ts)", () => {
   });
 });
 
-const TINY: GPTConfig = {
-  vocabSize: 12,
-  contextLength: 12,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-};
+const TINY = tinyConfig(12, 12);
 
 /** Pairs over ids 0–11: the prompt [1, 2] or [3], chosen completions of 5s and 6s, rejected ones of 7s (lengths differ). */
 function toyPairs(): PreferencePair[] {

@@ -18,22 +18,12 @@ import {
   tokenLogProbs,
 } from "../../src/align";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig } from "../../src/model";
+import { GPT } from "../../src/model";
+import { tinyConfig } from "./fixture";
 import { Rng } from "../../src/random";
 import { crossEntropy } from "../../src/train";
 
-const TINY: GPTConfig = {
-  vocabSize: 23,
-  contextLength: 12,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-};
+const TINY = tinyConfig(23, 12);
 
 before(async () => {
   await initBackend({ quiet: true });

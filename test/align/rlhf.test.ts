@@ -23,24 +23,13 @@ import {
   whiten,
 } from "../../src/align";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig } from "../../src/model";
-import { ASSISTANT, END, USER, byteChatTokenizer } from "./fixture";
+import { GPT } from "../../src/model";
+import { ASSISTANT, END, USER, byteChatTokenizer, tinyConfig } from "./fixture";
 
 const close = (a: number, b: number, tol = 1e-9, what = "") =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
 
-const TINY: GPTConfig = {
-  vocabSize: 260,
-  contextLength: 16,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-};
+const TINY = tinyConfig(260, 16);
 
 before(async () => {
   await initBackend({ quiet: true });
