@@ -3,16 +3,22 @@
  * figures are comparable), the 1-minute load average each line carries, and the median of repeated timings.
  */
 import * as os from "node:os";
-import { GPTConfig } from "../src/model";
-
-const gpt2Style = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
+import { GPT2_STYLE, GPTConfig } from "../src/model";
 
 /** `char`: vocab 65, context 64, width 128, 4 layers, 4 heads, batch 12; `S`: vocab 4096, context 128, width 256. */
 export const trainConfigs: Array<{ name: string; batch: number; config: GPTConfig }> = [
   {
     name: "char",
     batch: 12,
-    config: { vocabSize: 65, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4, dMlp: 512, ...gpt2Style },
+    config: {
+      vocabSize: 65,
+      contextLength: 64,
+      dModel: 128,
+      nLayers: 4,
+      nHeads: 4,
+      dMlp: 512,
+      ...GPT2_STYLE,
+    },
   },
   {
     name: "S",
@@ -24,7 +30,7 @@ export const trainConfigs: Array<{ name: string; batch: number; config: GPTConfi
       nLayers: 4,
       nHeads: 4,
       dMlp: 1024,
-      ...gpt2Style,
+      ...GPT2_STYLE,
     },
   },
 ];

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import { initBackend } from "../src/backend";
 import { llmfaoVotes, mobyDickChapters } from "../src/corpora";
 import { bootstrapRatings, bradleyTerry, evaluateText, fromLeftRight } from "../src/eval";
-import { GPT } from "../src/model";
+import { GPT, GPT2_STYLE } from "../src/model";
 import { Tokenizer, trainBpe } from "../src/tokenizer";
 
 async function main(): Promise<void> {
@@ -48,10 +48,7 @@ async function main(): Promise<void> {
     {
       vocabSize: tok.vocabSize,
       ...sizes,
-      norm: "layer",
-      positions: "learned",
-      activation: "gelu",
-      tiedEmbeddings: true,
+      ...GPT2_STYLE,
     },
     0,
   );

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend";
-import { GPT, GPTConfig, generate } from "../src/model";
+import { GPT, GPT2_STYLE, GPTConfig, generate } from "../src/model";
 import { Rng } from "../src/random";
 import * as inf from "../src/infer";
 
@@ -23,10 +23,7 @@ const config: GPTConfig = {
   nLayers: 6,
   nHeads: 4,
   dMlp: 1024,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
+  ...GPT2_STYLE,
 };
 
 function time<T>(f: () => T): { value: T; seconds: number } {

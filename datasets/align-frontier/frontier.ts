@@ -10,11 +10,11 @@
  *   npm run align:frontier                    # size from LLM_QUICK (quick) or full
  *   npm run align:frontier -- --size quick --seeds 3 --betas 0.1,0.3,1 --kl 0.05,0.2,0.5 --n 1,2,4,8,16
  */
-import { execSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { align, backend, models } from "../../src";
+import { gitCommit, machine } from "../provenance";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -52,24 +52,6 @@ export interface FrontierRow {
   rmReward?: number;
   trainSeconds: number;
   examples: string[];
-}
-
-function machine(): string {
-  try {
-    const m = /Model name:\s*(.+)/.exec(execSync("lscpu", { encoding: "utf8" }));
-    if (m) return m[1].trim();
-  } catch {
-    /* no lscpu */
-  }
-  return os.cpus()[0]?.model ?? "unknown";
-}
-
-function commit(): string {
-  try {
-    return execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
 }
 
 async function main(): Promise<void> {
@@ -216,7 +198,7 @@ async function main(): Promise<void> {
   // One session per invocation (a rerun with more seeds or settings adds rows and a session).
   const session = {
     command: `npm run align:frontier -- ${args.join(" ")}`.trim(),
-    commit: commit(),
+    commit: gitCommit(true),
     machine: machine(),
     cpus: os.cpus().length,
     node: process.version,

@@ -10,11 +10,12 @@
  *   npm run scaling:sweep -- --budgets 3e10,1e11   # only the runs of these budgets
  *   npm run scaling:sweep -- --models d8-L1        # only the runs of these models
  */
-import { execSync, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../src/backend";
+import { gitCommit, machine } from "../provenance";
 import {
   SWEEP_RECIPE,
   fullSweepPlan,
@@ -47,16 +48,6 @@ const plan = (): ReturnType<typeof fullSweepPlan> =>
       (onlyModels.length === 0 || onlyModels.includes(r.model.name)),
   );
 
-function machine(): string {
-  try {
-    const m = /Model name:\s*(.+)/.exec(execSync("lscpu", { encoding: "utf8" }));
-    if (m) return m[1].trim();
-  } catch {
-    /* no lscpu */
-  }
-  return os.cpus()[0]?.model ?? "unknown";
-}
-
 async function child(k: number, n: number): Promise<void> {
   await initBackend({ quiet: true });
   const data = sweepCorpus();
@@ -85,13 +76,7 @@ async function main(): Promise<void> {
   console.log(
     `sweep: ${plan().length} runs, ${before} already in ${path.relative(process.cwd(), out)}; ${jobs} process(es)`,
   );
-  const commit = (() => {
-    try {
-      return execSync("git rev-parse HEAD", { encoding: "utf8" }).trim();
-    } catch {
-      return "unknown";
-    }
-  })();
+  const commit = gitCommit();
   await Promise.all(
     Array.from(
       { length: jobs },

@@ -40,6 +40,15 @@ export interface GPTConfig {
   moe?: MoEConfig;
 }
 
+/** GPT-2's architecture choices (LayerNorm, learned positions, GELU, tied embeddings): spread into a config with
+ * its sizes, `{ vocabSize, contextLength, dModel, nLayers, nHeads, dMlp, ...GPT2_STYLE }`. */
+export const GPT2_STYLE = {
+  norm: "layer",
+  positions: "learned",
+  activation: "gelu",
+  tiedEmbeddings: true,
+} as const satisfies Pick<GPTConfig, "norm" | "positions" | "activation" | "tiedEmbeddings">;
+
 /**
  * How the router turns its logits `[tokens, experts]` into k gates per token. Both pick the same k experts
  * (softmax is monotone, so the k largest logits are the k largest probabilities); they differ in the gates:

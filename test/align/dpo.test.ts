@@ -24,6 +24,7 @@ import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
 import { GPT } from "../../src/model";
 import { tinyConfig } from "./fixture";
+import { allClose as near } from "../fixtures/close";
 
 interface DpoCase {
   type: "dpo" | "cdpo" | "ipo";
@@ -64,14 +65,6 @@ function pairs(f: Omit<PairLogProbs, never> | Record<keyof PairLogProbs, number[
     referenceChosen: tf.tensor1d(r.referenceChosen),
     referenceRejected: tf.tensor1d(r.referenceRejected),
   };
-}
-
-function near(actual: ArrayLike<number>, expected: readonly number[], tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    assert.ok(err <= tol, `${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
-  }
 }
 
 describe("align: DPO, cDPO and IPO losses (src/align/dpo.ts)", () => {

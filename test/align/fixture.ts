@@ -1,7 +1,7 @@
 /** A byte-level tokenizer (256 single-byte tokens, no merges) with the chat tokens at ids 256–259: ids are bytes. */
 import { withChatTokens } from "../../src/align/template";
 import { Tokenizer } from "../../src/tokenizer";
-import { GPTConfig } from "../../src/model";
+import { GPT2_STYLE, GPTConfig } from "../../src/model";
 
 export function byteChatTokenizer(): Tokenizer {
   const vocab = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));
@@ -23,9 +23,6 @@ export function tinyConfig(vocabSize: number, contextLength: number): GPTConfig 
     nLayers: 1,
     nHeads: 2,
     dMlp: 32,
-    norm: "layer",
-    positions: "learned",
-    activation: "gelu",
-    tiedEmbeddings: true,
+    ...GPT2_STYLE,
   };
 }

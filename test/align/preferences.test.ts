@@ -22,28 +22,13 @@ import {
 import { initBackend } from "../../src/backend";
 import { afinn165 } from "../../src/corpora";
 import { GPT } from "../../src/model";
-import { END, USER, ASSISTANT, byteChatTokenizer } from "./fixture";
+import { END, USER, ASSISTANT, byteChatTokenizer, tinyConfig } from "./fixture";
 
 before(async () => {
   await initBackend({ quiet: true });
 });
 
-const tiny = (vocabSize: number, contextLength: number) =>
-  new GPT(
-    {
-      vocabSize,
-      contextLength,
-      dModel: 16,
-      nLayers: 1,
-      nHeads: 2,
-      dMlp: 32,
-      norm: "layer",
-      positions: "learned",
-      activation: "gelu",
-      tiedEmbeddings: true,
-    },
-    1,
-  );
+const tiny = (vocabSize: number, contextLength: number) => new GPT(tinyConfig(vocabSize, contextLength), 1);
 
 function candidate(textA: string, textB: string, i = 0): Candidate {
   const enc = (t: string) => Array.from(Buffer.from(t));

@@ -7,17 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { batchedMatMul, columnSum, fusedAttention, initBackend } from "../../src/backend";
 import "../../src/backend/gradients";
 import { Rng } from "../../src/random";
-
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ""): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    assert.ok(
-      err <= tol * (1 + Math.abs(expected[i])),
-      `${what}[${i}]: ${actual[i]} vs ${expected[i]} (tol ${tol})`,
-    );
-  }
-}
+import { allClose as close } from "../fixtures/close";
 
 describe("backend ops", () => {
   before(async () => {

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
 import { GPT } from "../../src/model";
+import { tinyConfig } from "../align/fixture";
 import { Tokenizer, loadGpt2 } from "../../src/tokenizer";
 import { crossEntropy } from "../../src/train";
 import {
@@ -25,18 +26,8 @@ const bytes = (): Tokenizer =>
     name: "bytes",
   });
 
-const config = {
-  vocabSize: 257,
-  contextLength: 16,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  dMlp: 32,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
-} as const;
+/** The align tests' one-layer, 16-wide GPT, over 256 bytes plus one end-of-text id. */
+const config = tinyConfig(257, 16);
 
 describe("eval/lm", () => {
   let model: GPT;

@@ -21,18 +21,7 @@ import {
 } from "../../src/eval";
 import { llmfaoVotes } from "../../src/corpora";
 import { Rng } from "../../src/random";
-
-const TEAMS = ["Milwaukee", "Detroit", "Toronto", "New York", "Boston", "Cleveland", "Baltimore"];
-// Wins of the row team against the column team, 1987 (Agresti, Categorical Data Analysis, the Bradley–Terry example).
-const WINS = [
-  [0, 7, 9, 7, 7, 9, 11],
-  [6, 0, 7, 5, 11, 9, 9],
-  [4, 6, 0, 7, 7, 8, 12],
-  [6, 8, 6, 0, 6, 7, 10],
-  [6, 2, 6, 7, 0, 7, 12],
-  [4, 4, 5, 6, 6, 0, 6],
-  [2, 4, 1, 3, 1, 7, 0],
-];
+import { TEAMS, WINS } from "../fixtures/baseball";
 
 function baseball(): Comparison[] {
   const votes: Comparison[] = [];

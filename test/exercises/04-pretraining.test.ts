@@ -19,24 +19,9 @@ import {
   fromFlat,
   loadTorchFixture,
 } from "../fixtures/torch/fixtures";
+import { closeRel as close, allClose as closeAll } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/04-pretraining")>("04-pretraining");
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tol * (1 + Math.abs(expected)),
-    `${what}: got ${actual}, expected ${expected} (± ${tol})`,
-  );
-}
-
-function closeAll(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(
-    actual.length,
-    expected.length,
-    `${what}: expected ${expected.length} values, got ${actual.length}`,
-  );
-  for (let i = 0; i < expected.length; i++) close(actual[i], expected[i], tol, `${what}[${i}]`);
-}
 
 /** Runs `f` and fails, naming `what`, if it leaves more than `kept` new tensors alive. */
 function noLeaks<T>(what: string, kept: number, f: () => T): T {

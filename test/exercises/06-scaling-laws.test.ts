@@ -6,15 +6,9 @@
 import * as assert from "node:assert/strict";
 import { loadChapter, task } from "./harness";
 import { Rng } from "../../src/random";
+import { closeRel as close } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/06-scaling-laws")>("06-scaling-laws");
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tol * (1 + Math.abs(expected)),
-    `${what}: got ${actual}, expected ${expected} (± ${tol})`,
-  );
-}
 
 task("06.logLogFit", 2, () => {
   it("fits a hand case exactly", () => {

@@ -11,12 +11,9 @@ import { initBackend } from "../../src/backend";
 import { crossEntropy } from "../../src/train";
 import { ASSISTANT, END, SYSTEM, USER, byteChatTokenizer } from "../align/fixture";
 import type { Message } from "../../src/align/template";
+import { closeAbs as close } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/07-sft")>("07-sft");
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (± ${tol})`);
-}
 
 before(async () => {
   await initBackend({ quiet: true });

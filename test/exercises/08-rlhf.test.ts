@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadChapter, task } from "./harness";
+import { closeAbs as close } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/08-rlhf")>("08-rlhf");
 
@@ -25,10 +26,6 @@ interface RlhfFixture {
 const FIX = JSON.parse(
   fs.readFileSync(path.join(__dirname, "..", "fixtures", "torch", "rlhf.json"), "utf8"),
 ) as RlhfFixture;
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (± ${tol})`);
-}
 
 task("08.bradleyTerryLoss", 2, () => {
   it("is ln 2 at equal rewards and softplus(−Δ) by hand", () => {

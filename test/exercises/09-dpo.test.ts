@@ -10,8 +10,9 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { loadChapter, task } from "./harness";
 import { initBackend } from "../../src/backend";
-import { GPT, GPTConfig } from "../../src/model";
+import { GPT, GPT2_STYLE, GPTConfig } from "../../src/model";
 import type { PairLogProbs } from "../../src/align/dpo";
+import { allClose as near } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/09-dpo")>("09-dpo");
 
@@ -43,18 +44,6 @@ const FIX = JSON.parse(
   };
   sequence: { logits: Flat; ids: Flat; mask: Flat; sums: number[] };
 };
-
-function near(actual: ArrayLike<number>, expected: readonly number[], tol: number, what: string): void {
-  assert.equal(
-    actual.length,
-    expected.length,
-    `${what}: ${actual.length} values, expected ${expected.length}`,
-  );
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    assert.ok(err <= tol, `${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
-  }
-}
 
 function pairTensors(f: Record<keyof PairLogProbs, number[]>): PairLogProbs {
   return {
@@ -114,10 +103,7 @@ task("09.sequenceLogProbs", 2, () => {
       nLayers: 1,
       nHeads: 2,
       dMlp: 16,
-      norm: "layer",
-      positions: "learned",
-      activation: "gelu",
-      tiedEmbeddings: true,
+      ...GPT2_STYLE,
     };
     const m = new GPT(config, 5);
     const ids = [

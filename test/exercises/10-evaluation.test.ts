@@ -7,23 +7,10 @@
 import * as assert from "node:assert/strict";
 import { loadChapter, task } from "./harness";
 import { Rng } from "../../src/random";
+import { WINS } from "../fixtures/baseball";
+import { closeAbs as close } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/10-evaluation")>("10-evaluation");
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (± ${tol})`);
-}
-
-// Wins of the row team over the column team, American League East 1987 (13 games per pair).
-const WINS = [
-  [0, 7, 9, 7, 7, 9, 11],
-  [6, 0, 7, 5, 11, 9, 9],
-  [4, 6, 0, 7, 7, 8, 12],
-  [6, 8, 6, 0, 6, 7, 10],
-  [6, 2, 6, 7, 0, 7, 12],
-  [4, 4, 5, 6, 6, 0, 6],
-  [2, 4, 1, 3, 1, 7, 0],
-];
 
 task("10.eloUpdate", 2, () => {
   it("equal ratings: the winner gains K/2 = 2", () => {

@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import { loadChapter, task } from "./harness";
 import { Rng } from "../../src/random";
 import { chiSquareTest } from "../../src/infer/sampling";
+import { closeAbs as close } from "../fixtures/close";
 
 const ch = loadChapter<typeof import("../../solutions/12-inference")>("12-inference");
 
@@ -30,10 +31,6 @@ function nucleusReference(probs: number[], p: number): number[] {
   const kept = probs.map((pi, i) => (before[i] < p ? pi : 0));
   const s = kept.reduce((a, b) => a + b, 0);
   return kept.map((v) => v / s);
-}
-
-function close(actual: number, expected: number, tol: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (± ${tol})`);
 }
 
 task("12.absmaxInt8", 2, () => {

@@ -11,6 +11,7 @@ import {
   paramCount,
   sample,
   samplerDistribution,
+  GPT2_STYLE,
 } from "../../src/model";
 
 const base: GPTConfig = {
@@ -20,10 +21,7 @@ const base: GPTConfig = {
   nLayers: 2,
   nHeads: 2,
   dMlp: 16,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
+  ...GPT2_STYLE,
 };
 const llama: GPTConfig = {
   ...base,

@@ -3,7 +3,7 @@
  * published parameter counts, and a tiny GPT-2-style config counted by hand, shared by the library tests and
  * the chapter-03 exercise tests.
  */
-import type { GPTConfig } from "../../src/model";
+import { GPT2_STYLE, type GPTConfig } from "../../src/model";
 
 export const GPT2_SMALL: GPTConfig = {
   vocabSize: 50257,
@@ -12,10 +12,7 @@ export const GPT2_SMALL: GPTConfig = {
   nLayers: 12,
   nHeads: 12,
   dMlp: 3072,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
+  ...GPT2_STYLE,
 };
 export const GPT2_SMALL_PARAMS = 124_439_808;
 

@@ -25,6 +25,7 @@ import {
   paramCounts,
   parameterShapes,
   resolveConfig,
+  GPT2_STYLE,
 } from "../../src/model";
 import { Rng } from "../../src/random";
 import {
@@ -46,10 +47,7 @@ const dense: GPTConfig = {
   nLayers: 2,
   nHeads: 2,
   dMlp: 16,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
+  ...GPT2_STYLE,
 };
 const moe: GPTConfig = { ...dense, moe: { experts: 4, topK: 2, dExpert: 8 } };
 

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
-import { GPT } from "../../src/model";
+import { GPT, GPT2_STYLE } from "../../src/model";
 import * as models from "../../src/models";
 import { Tokenizer } from "../../src/tokenizer";
 
@@ -34,10 +34,7 @@ const tinyRecipe: models.Recipe = {
         nLayers: 1,
         nHeads: 2,
         dMlp: 2 * d,
-        norm: "layer",
-        positions: "learned",
-        activation: "gelu",
-        tiedEmbeddings: true,
+        ...GPT2_STYLE,
       },
       7,
     );

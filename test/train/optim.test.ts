@@ -2,12 +2,7 @@ import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend";
 import { AdamW, clipByGlobalNorm, crossEntropy, perplexity, warmupCosine } from "../../src/train";
-
-function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what = ""): void {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++)
-    assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-}
+import { allClose as close } from "../fixtures/close";
 
 /** Cross-entropy in float64 JS: mean over kept rows of −Σ w·log softmax. */
 function refCE(logits: number[][], targets: number[], eps = 0, ignore = -100): number {

@@ -3,12 +3,11 @@
  * addresses, training documents only) with a byte-level BPE tokenizer trained by chapter 02's code. It knows
  * nothing of chats: its tokenizer has only `<|endoftext|>`, which separates documents.
  */
-import { GPTConfig } from "../../model";
 import { Rng } from "../../random";
 import { mobyDickChapters, sotuSpeeches, splitDocuments } from "../../corpora";
 import { Tokenizer, trainBpe } from "../../tokenizer";
 import { AdamW, TokenBatcher, trainLoop, warmupCosine } from "../../train";
-import { GPT } from "../../model";
+import { GPT, GPT2_STYLE, GPTConfig } from "../../model";
 import { Recipe, Size } from "../registry";
 
 const SIZES = {
@@ -30,7 +29,6 @@ const SIZES = {
   },
 } as const;
 
-const GPT2_STYLE = { norm: "layer", positions: "learned", activation: "gelu", tiedEmbeddings: true } as const;
 const SEED = 0;
 
 /**

@@ -21,23 +21,20 @@ type Backend = "wasm" | "webgpu" | "cpu";
 type Arrays = Float32Array[];
 
 /** The two configurations of chapter 03's model tests (test/model/gpt.test.ts), at a larger init (see below). */
-const GPT2_STYLE: model.GPTConfig = {
+const GPT2_CONFIG: model.GPTConfig = {
   vocabSize: 11,
   contextLength: 8,
   dModel: 8,
   nLayers: 2,
   nHeads: 2,
   dMlp: 16,
-  norm: "layer",
-  positions: "learned",
-  activation: "gelu",
-  tiedEmbeddings: true,
+  ...model.GPT2_STYLE,
   // GPT-2's 0.02 leaves every activation near zero, where GELU and softmax are nearly linear; 0.3 makes the
   // attention weights and the MLP non-trivial so a wrong kernel shows.
   initStd: 0.3,
 };
-const LLAMA_STYLE: model.GPTConfig = {
-  ...GPT2_STYLE,
+const LLAMA_CONFIG: model.GPTConfig = {
+  ...GPT2_CONFIG,
   norm: "rms",
   positions: "rope",
   activation: "swiglu",
@@ -45,8 +42,8 @@ const LLAMA_STYLE: model.GPTConfig = {
   bias: false,
 };
 const CONFIGS: Array<[string, model.GPTConfig]> = [
-  ["GPT-2-style", GPT2_STYLE],
-  ["LLaMA-style", LLAMA_STYLE],
+  ["GPT-2-style", GPT2_CONFIG],
+  ["LLaMA-style", LLAMA_CONFIG],
 ];
 
 /** Tolerances (float32 throughout; observed differences are ~1e-7 relative, see the README). */

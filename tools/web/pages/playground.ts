@@ -174,10 +174,7 @@ async function trainPanel(text: string): Promise<void> {
     nLayers: 2,
     nHeads: 4,
     dMlp: 192,
-    norm: "layer",
-    positions: "learned",
-    activation: "gelu",
-    tiedEmbeddings: true,
+    ...model.GPT2_STYLE,
   };
   const batchSize = 8;
   const gpt = new model.GPT(config, 0);
