@@ -1,6 +1,6 @@
 /**
  * Chapter 12 exercises: the arithmetic of efficient inference — absmax int8, group-wise int4 with two codes
- * per byte, the top-p filter, one speculative-decoding accept/reject step and the KV cache's memory.
+ * per byte (and 3 or 2 bits in a bit stream), the top-p filter, one speculative-decoding accept/reject step and the KV cache's memory.
  *
  * Write your answers here, replacing each `throw new NotImplemented(...)`. Grade them with
  * `npm run grade -- 12` (or the last cell of notebooks/12-inference.ipynb).
@@ -28,13 +28,14 @@ export function dequantizeAbsmaxInt8(q: ArrayLike<number>, scale: number): Float
 }
 
 /**
- * Task 12.int4 — group-wise asymmetric round-to-nearest, packed two codes per byte.
+ * Task 12.int4 — group-wise asymmetric round-to-nearest, packed two 4-bit codes per byte.
  *
  * Split w into consecutive groups of `groupSize` (throw an Error saying the group size does not divide the
  * length when it does not). Per group: widen [min, max] to contain 0; scale = (max − min) / (2^bits − 1)
  * (1 when max = min); zero = round(−min / scale); code = clamp(round(w / scale) + zero, 0, 2^bits − 1).
- * Pack codes into a Uint8Array of ⌈length / 2⌉ bytes: value 2i in the low nibble of byte i, value 2i+1 in
- * the high nibble. Return `{ bits, groupSize, length, packed, scales (Float32Array), zeros (Uint8Array) }`.
+ * Pack the codes into one little-endian bit stream of ⌈length · bits / 8⌉ bytes: code i occupies bits
+ * [i·bits, (i+1)·bits) counting from the low bit of byte 0 — at 4 bits, value 2i in the low nibble of byte i and
+ * value 2i+1 in the high nibble; at 3 bits a code may straddle two bytes. Return `{ bits, groupSize, length, packed, scales (Float32Array), zeros (Uint8Array) }`.
  * `dequantizeGroupwise` unpacks and returns (code − zero) · scale per value.
  */
 export function quantizeGroupwise(w: ArrayLike<number>, groupSize: number, bits = 4): GroupQuantized {
@@ -43,16 +44,16 @@ export function quantizeGroupwise(w: ArrayLike<number>, groupSize: number, bits 
   void bits;
   throw new NotImplemented(
     "12.int4",
-    "one (scale, zero) per group; shift the odd value by 4 bits when packing",
+    "one (scale, zero) per group; code i starts at bit i·bits of the stream — what overflows its byte goes to the next",
   );
 }
 
-/** Task 12.int4 (second half): unpack two codes per byte and dequantize. */
+/** Task 12.int4 (second half): unpack each code from the bit stream and dequantize. */
 export function dequantizeGroupwise(g: GroupQuantized): Float32Array {
   void g;
   throw new NotImplemented(
     "12.int4",
-    "low nibble = byte & 15, high nibble = byte >> 4; which group is i / groupSize",
+    "at 4 bits: low nibble = byte & 15, high = byte >> 4; a 3-bit code may need two bytes; group = i / groupSize",
   );
 }
 

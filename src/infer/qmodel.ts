@@ -1,5 +1,5 @@
 /**
- * A GPT whose linear weights are stored quantized — int8 (Int8Array) or 4/3-bit codes packed two per byte —
+ * A GPT whose linear weights are stored quantized — int8 (Int8Array) or 4/3/2-bit codes packed as a bit stream —
  * and dequantized on the fly, one matrix at a time inside the forward pass, so the resident model really
  * shrinks. Also: the fused dequantize-matmul kernel, and quantized safetensors checkpoints.
  */
@@ -15,6 +15,7 @@ import {
   quantizeGroupwise,
   quantizeInt8PerChannel,
   transpose,
+  unpackCode,
 } from "./quantize";
 
 /** How the linear weights are stored. */
@@ -103,6 +104,7 @@ export function fusedMatmul(x: Float32Array, n: number, w: QuantWeight): Float32
   }
   const gs = w.groupSize;
   const groups = inDim / gs;
+  const nibbles = w.bits === 4; // the common case reads nibbles directly; 3 and 2 bits go through unpackCode
   for (let o = 0; o < outDim; o++) {
     for (let g = 0; g < groups; g++) {
       const scale = w.scales[o * groups + g];
@@ -114,9 +116,11 @@ export function fusedMatmul(x: Float32Array, n: number, w: QuantWeight): Float32
         const xo = r * inDim + g * gs;
         for (let k = 0; k < gs; k++) {
           const idx = base + k;
-          const b = w.packed[idx >> 1];
           const xv = x[xo + k];
-          s += xv * (idx & 1 ? b >> 4 : b & 15);
+          if (nibbles) {
+            const b = w.packed[idx >> 1];
+            s += xv * (idx & 1 ? b >> 4 : b & 15);
+          } else s += xv * unpackCode(w.packed, idx, w.bits);
           xs += xv;
         }
         y[r * outDim + o] += scale * (s - zero * xs);
@@ -298,7 +302,7 @@ export function quantizeModel(model: GPT, scheme: QuantScheme, calibration?: num
 }
 
 /**
- * A quantized checkpoint in safetensors: int8 codes as I8, packed 4-bit codes as U8, scales as F32, zero
+ * A quantized checkpoint in safetensors: int8 codes as I8, packed 4/3/2-bit codes (the bit stream) as U8, scales as F32, zero
  * points as U8 (`<name>.qweight`, `<name>.scales`, `<name>.zeros`), the other parameters as F32; the scheme
  * and each weight's shape in the metadata.
  */
@@ -349,6 +353,13 @@ export function decodeQuantized(bytes: Uint8Array): QuantizedGPT {
       const bits = scheme.kind === "rtn" || scheme.kind === "gptq" ? scheme.bits : 4;
       const groupSize = (inDim * outDim) / scales.length;
       const zeros = tensors.get(`${name}.zeros`)?.data as Uint8Array;
+      const expected = Math.ceil((inDim * outDim * bits) / 8);
+      if (q.data.length !== expected)
+        throw new Error(
+          `decodeQuantized: "${name}" holds ${q.data.length} bytes of ${bits}-bit codes, expected ${expected} for ` +
+            `[${inDim}, ${outDim}]; a checkpoint from before codes were bit-packed stored 3/2-bit codes in 4-bit ` +
+            "slots: quantize the float model again and save it",
+        );
       weights.set(name, {
         kind: "group",
         inDim,

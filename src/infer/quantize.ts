@@ -1,6 +1,6 @@
 /**
  * Weight quantization: symmetric absmax int8 (per tensor and per output channel), asymmetric group-wise
- * int4/int3 by round-to-nearest with two values packed per byte, GPTQ (Frantar et al. 2022) with the Cholesky
+ * int4/int3/int2 by round-to-nearest with the codes packed `bits` bits each (two per byte at 4 bits), GPTQ (Frantar et al. 2022) with the Cholesky
  * factor of the inverse Hessian from ml-matrix, and LLM.int8's outlier split (Dettmers et al. 2022).
  *
  * Layout: our linear weights are `[in, out]` (y = x·W). Per-channel scales are per output column. Group-wise
@@ -59,7 +59,7 @@ export interface GroupQuantized {
   groupSize: number;
   /** How many values are coded. */
   length: number;
-  /** Codes two per byte: value 2i in the low nibble of byte i, value 2i+1 in the high nibble. */
+  /** The codes as one little-endian bit stream (`packCodes`): ⌈length · bits / 8⌉ bytes. */
   packed: Uint8Array;
   scales: Float32Array;
   /** Integer zero points in [0, 2^bits − 1], one per group. */
@@ -81,9 +81,33 @@ export function quantizeValue(w: number, scale: number, zero: number, bits: numb
   return Math.max(0, Math.min(2 ** bits - 1, Math.round(w / scale) + zero));
 }
 
+/**
+ * Codes of `bits` bits packed into one little-endian bit stream: code i occupies bits [i·bits, (i+1)·bits),
+ * counting from the low bit of byte 0. At 4 bits that is two per byte, code 2i in the low nibble of byte i; at
+ * 3 bits, eight codes in three bytes (a code may straddle two bytes); at 2 bits, four per byte.
+ */
+export function packCodes(codes: ArrayLike<number>, bits: number): Uint8Array {
+  const packed = new Uint8Array(Math.ceil((codes.length * bits) / 8));
+  for (let i = 0; i < codes.length; i++) {
+    const at = i * bits;
+    const shifted = codes[i] << (at & 7);
+    packed[at >> 3] |= shifted & 255;
+    if ((at & 7) + bits > 8) packed[(at >> 3) + 1] |= shifted >> 8;
+  }
+  return packed;
+}
+
+/** Code i of a bit stream written by `packCodes`. */
+export function unpackCode(packed: Uint8Array, i: number, bits: number): number {
+  const at = i * bits;
+  const byte = at >> 3;
+  const word = (at & 7) + bits > 8 ? packed[byte] | (packed[byte + 1] << 8) : packed[byte];
+  return (word >> (at & 7)) & ((1 << bits) - 1);
+}
+
 function checkGroups(length: number, groupSize: number, bits: number, who: string): void {
   if (!Number.isInteger(bits) || bits < 2 || bits > 4)
-    throw new Error(`${who}: bits must be 2, 3 or 4 (codes are packed in 4-bit nibbles), got ${bits}`);
+    throw new Error(`${who}: bits must be 2, 3 or 4 (wider codes are int8's job), got ${bits}`);
   if (!Number.isInteger(groupSize) || groupSize < 1)
     throw new Error(`${who}: groupSize must be a positive integer, got ${groupSize}`);
   if (length % groupSize !== 0)
@@ -97,14 +121,15 @@ function checkGroups(length: number, groupSize: number, bits: number, who: strin
 /**
  * Group-wise asymmetric round-to-nearest over consecutive groups of `groupSize` values (default 4 bits): per
  * group scale = (max − min) / (2^bits − 1) with the range widened to include 0, zero = round(−min / scale),
- * q = clamp(round(w / scale) + zero, 0, 2^bits − 1); codes packed two per byte, low nibble first.
+ * q = clamp(round(w / scale) + zero, 0, 2^bits − 1); codes packed `bits` bits each by `packCodes` (at 4 bits:
+ * two per byte, low nibble first).
  */
 export function quantizeGroupwise(w: ArrayLike<number>, groupSize: number, bits = 4): GroupQuantized {
   checkGroups(w.length, groupSize, bits, "quantizeGroupwise");
   const groups = w.length / groupSize;
   const scales = new Float32Array(groups);
   const zeros = new Uint8Array(groups);
-  const packed = new Uint8Array(Math.ceil(w.length / 2));
+  const codes = new Uint8Array(w.length);
   for (let g = 0; g < groups; g++) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -116,18 +141,17 @@ export function quantizeGroupwise(w: ArrayLike<number>, groupSize: number, bits 
     scales[g] = scale;
     zeros[g] = zero;
     for (let i = g * groupSize; i < (g + 1) * groupSize; i++) {
-      const q = quantizeValue(w[i], scale, zero, bits);
-      packed[i >> 1] |= i & 1 ? q << 4 : q;
+      codes[i] = quantizeValue(w[i], scale, zero, bits);
     }
   }
-  return { bits, groupSize, length: w.length, packed, scales, zeros };
+  return { bits, groupSize, length: w.length, packed: packCodes(codes, bits), scales, zeros };
 }
 
-/** The values group-wise codes stand for: (q − zero) · scale, unpacking two codes per byte. */
+/** The values group-wise codes stand for: (q − zero) · scale, unpacking each code from the bit stream. */
 export function dequantizeGroupwise(g: GroupQuantized): Float32Array {
   const out = new Float32Array(g.length);
   for (let i = 0; i < g.length; i++) {
-    const q = i & 1 ? g.packed[i >> 1] >> 4 : g.packed[i >> 1] & 15;
+    const q = unpackCode(g.packed, i, g.bits);
     const k = Math.floor(i / g.groupSize);
     out[i] = (q - g.zeros[k]) * g.scales[k];
   }
@@ -247,9 +271,7 @@ export function gptqQuantize(
       for (let o = 0; o < outDim; o++) W[row + o] -= err[o] * u;
     }
   }
-  const packed = new Uint8Array(Math.ceil((outDim * inDim) / 2));
-  for (let i = 0; i < codes.length; i++) packed[i >> 1] |= i & 1 ? codes[i] << 4 : codes[i];
-  return { bits, groupSize, length: outDim * inDim, packed, scales, zeros };
+  return { bits, groupSize, length: outDim * inDim, packed: packCodes(codes, bits), scales, zeros };
 }
 
 /**

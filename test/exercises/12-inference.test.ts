@@ -69,9 +69,14 @@ task("12.int4", 3, () => {
     close(d[3], 0.2, 1e-6, "0.1 → (9 − 8)·0.2");
     close(d[7], 4, 1e-6, "4 → 15·4/15");
   });
-  it("3-bit codes and a group size that does not divide the length", () => {
+  it("3-bit codes in a bit stream, and a group size that does not divide the length", () => {
     const g = ch.quantizeGroupwise([0, 7], 2, 3);
-    assert.deepEqual([...g.packed], [0 | (7 << 4)]);
+    assert.deepEqual([...g.packed], [0 | (7 << 3)]);
+    // Eight 3-bit codes fill three bytes; the third code (bits 6–8) straddles bytes 0 and 1. Values 0..7 with
+    // range [0, 7]: scale 1, zero 0, codes 0..7. Bit stream (low bit first): 000 100 010 110 001 101 011 111.
+    const eight = ch.quantizeGroupwise([0, 1, 2, 3, 4, 5, 6, 7], 8, 3);
+    assert.deepEqual([...eight.packed], [0b10001000, 0b11000110, 0b11111010]);
+    assert.deepEqual([...ch.dequantizeGroupwise(eight)], [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.throws(() => ch.quantizeGroupwise([1, 2, 3], 2), /divide/);
   });
 });

@@ -217,6 +217,27 @@ describe("infer: quantization", () => {
     }
     assert.throws(() => inf.quantizeGroupwise(w, 100), /group size 100 does not divide/);
   });
+  it("codes of 2, 3 and 4 bits pack into a bit stream of ⌈n·bits/8⌉ bytes and unpack to the same codes", () => {
+    for (const bits of [2, 3, 4]) {
+      const codes = Array.from({ length: 37 }, () => rng.int(2 ** bits));
+      const packed = inf.packCodes(codes, bits);
+      assert.equal(packed.length, Math.ceil((37 * bits) / 8));
+      assert.deepEqual(
+        codes.map((_, i) => inf.unpackCode(packed, i, bits)),
+        codes,
+        `${bits} bits`,
+      );
+    }
+    // A second method: the bit stream written out as a binary string, low bit first.
+    const codes = [5, 2, 7, 1, 6, 0, 3, 4, 6];
+    const bitString = codes.map((c) => [0, 1, 2].map((b) => (c >> b) & 1).join("")).join("");
+    const packed = inf.packCodes(codes, 3);
+    const fromBytes = [...packed].map((b) => [...Array(8).keys()].map((k) => (b >> k) & 1).join("")).join("");
+    assert.equal(fromBytes.slice(0, bitString.length), bitString);
+    assert.equal(fromBytes.slice(bitString.length), "0".repeat(fromBytes.length - bitString.length));
+    assert.equal(inf.quantizeGroupwise(w, 32, 3).packed.length, (w.length * 3) / 8);
+    assert.equal(inf.quantizeGroupwise(w, 32, 2).packed.length, w.length / 4);
+  });
   it("GPTQ has lower output error than round-to-nearest on correlated inputs", () => {
     const n = 256;
     const inDim = 64;
@@ -264,6 +285,7 @@ describe("infer: quantization", () => {
       { kind: "int8-channel" },
       { kind: "rtn", bits: 4, groupSize: 32 },
       { kind: "gptq", bits: 4, groupSize: 32 },
+      { kind: "gptq", bits: 3, groupSize: 32 },
     ] as inf.QuantScheme[]) {
       const q = inf.quantizeModel(m, s, [[1, 3, 5, 7, 9, 11, 2, 4, 6, 8, 10, 0]]);
       assert.ok(q.bytes() < 0.5 * inf.floatBytes(m), `${inf.schemeName(s)} bytes`);
