@@ -23,7 +23,7 @@ import { meanSe } from "../../src/align/frontier";
 import { PreferencePair } from "../../src/align/preferences";
 import { initBackend } from "../../src/backend";
 import { GPT } from "../../src/model";
-import { tinyConfig } from "./fixture";
+import { idPair, tinyConfig } from "./fixture";
 import { allClose as near } from "../fixtures/close";
 
 interface DpoCase {
@@ -214,18 +214,7 @@ const TINY = tinyConfig(12, 12);
 
 /** Pairs over ids 0–11: the prompt [1, 2] or [3], chosen completions of 5s and 6s, rejected ones of 7s (lengths differ). */
 function toyPairs(): PreferencePair[] {
-  const make = (prompt: number[], chosen: number[], rejected: number[]): PreferencePair => ({
-    passage: prompt.join(" "),
-    prompt,
-    chosen,
-    rejected,
-    chosenText: "",
-    rejectedText: "",
-    chosenGold: 1,
-    rejectedGold: 0,
-    probability: 1,
-    agreesWithGold: true,
-  });
+  const make = (prompt: number[], chosen: number[], rejected: number[]) => idPair(prompt, chosen, rejected);
   return [
     make([1, 2], [5, 6, 5], [7, 7]),
     make([3], [6, 5], [7, 8, 7, 7]),

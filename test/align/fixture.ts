@@ -2,6 +2,7 @@
 import { withChatTokens } from "../../src/align/template";
 import { Tokenizer } from "../../src/tokenizer";
 import { GPT2_STYLE, GPTConfig } from "../../src/model";
+import type { PreferencePair } from "../../src/align/preferences";
 
 export function byteChatTokenizer(): Tokenizer {
   const vocab = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));
@@ -24,5 +25,30 @@ export function tinyConfig(vocabSize: number, contextLength: number): GPTConfig 
     nHeads: 2,
     dMlp: 32,
     ...GPT2_STYLE,
+  };
+}
+
+/**
+ * A preference pair of token ids whose chosen side is the gold-preferred one (gold 1 vs 0, label probability 1,
+ * empty texts): the align tests build their toy preference sets from it; `extra` overrides any field.
+ */
+export function idPair(
+  prompt: number[],
+  chosen: number[],
+  rejected: number[],
+  extra: Partial<PreferencePair> = {},
+): PreferencePair {
+  return {
+    passage: prompt.join(" "),
+    prompt,
+    chosen,
+    rejected,
+    chosenText: "",
+    rejectedText: "",
+    chosenGold: 1,
+    rejectedGold: 0,
+    probability: 1,
+    agreesWithGold: true,
+    ...extra,
   };
 }

