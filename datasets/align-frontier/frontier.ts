@@ -9,6 +9,7 @@
  *
  *   npm run align:frontier                    # size from LLM_QUICK (quick) or full
  *   npm run align:frontier -- --size quick --seeds 3 --betas 0.1,0.3,1 --kl 0.05,0.2,0.5 --n 1,2,4,8,16
+ *   npm run align:frontier -- --size full --seeds 2 --from-seed 1 --out other.jsonl   # seed 1 only, in parallel
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -25,6 +26,8 @@ const here = path.dirname(__filename);
 const size = opt("size", models.defaultSize()) as models.Size;
 const out = path.resolve(opt("out", path.join(here, `results-${size}.jsonl`)));
 const seeds = Number(opt("seeds", "3"));
+/** Skip the seeds below this one (another process, or an earlier run into another file, has them). */
+const fromSeed = Number(opt("from-seed", "0"));
 const betas = opt("betas", "0.1,0.3,1").split(",").map(Number);
 const ns = opt("n", "1,2,4,8,16").split(",").map(Number);
 const klCoefs = opt("kl", "0.05,0.2,0.5").split(",").map(Number);
@@ -117,7 +120,7 @@ async function main(): Promise<void> {
   });
 
   if (!done.has("sft-0-s0")) write(row("sft", 0, 0, measure(reference.model)));
-  const seedList = Array.from({ length: seeds }, (_, i) => i);
+  const seedList = Array.from({ length: seeds }, (_, i) => i).filter((i) => i >= fromSeed);
   const rm = models.rewardModelFromBundle(rmBundle);
   for (const seed of seedList) {
     if (ns.every((n) => done.has(`best-of-n-${n}-s${seed}`))) continue;
