@@ -21,7 +21,7 @@ export interface DisplaySink {
   update(bundle: MimeBundle, displayId: string): void;
 }
 
-type WriteDisplayData = (
+export type WriteDisplayData = (
   content: { data: MimeBundle; metadata: object; transient: { display_id: string } },
   update: boolean,
 ) => void;
@@ -74,7 +74,75 @@ const tslabSink: DisplaySink = {
 function send(data: MimeBundle, displayId: string, update: boolean): void {
   const write = findTslabJupyter()?.lastWriteDisplayData;
   if (!write) throw new Error("plot: the tslab kernel is not ready to display (no cell is executing).");
-  write({ data, metadata: {}, transient: { display_id: displayId } }, update);
+  sendDisplay(write, data, displayId, update);
+}
+
+/** A display waiting for the socket: the latest bundle for its id, and the cell's write function. */
+interface PendingDisplay {
+  write: WriteDisplayData;
+  data: MimeBundle;
+  /** False while the display itself has not gone out yet (later updates must then create it). */
+  update: boolean;
+}
+
+const pending = new Map<string, PendingDisplay>();
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** zeromq 6 (tslab's) throws EBUSY when a send starts while the socket's previous send is still in flight. */
+function isBusy(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "EBUSY";
+}
+
+function trySend(displayId: string, p: PendingDisplay): boolean {
+  try {
+    p.write({ data: p.data, metadata: {}, transient: { display_id: displayId } }, p.update);
+    return true;
+  } catch (err) {
+    if (isBusy(err)) return false;
+    throw err;
+  }
+}
+
+function scheduleRetry(attempt: number): void {
+  if (retryTimer) return;
+  retryTimer = setTimeout(
+    () => {
+      retryTimer = null;
+      for (const [id, p] of [...pending]) if (trySend(id, p)) pending.delete(id);
+      if (pending.size === 0) return;
+      if (attempt < 200) scheduleRetry(attempt + 1);
+      else {
+        console.error(`plot: the kernel's socket stayed busy; ${pending.size} display(s) not shown`);
+        pending.clear();
+      }
+    },
+    Math.min(50, 2 * attempt),
+  );
+}
+
+/**
+ * Sends a display through a cell's `write`, tolerating a busy socket: a send that fails with EBUSY (a live chart
+ * redrawing while the kernel is still writing the previous message) is kept and retried shortly after, and a
+ * newer bundle for the same display id replaces a waiting one, so the latest frame always arrives and an old one
+ * never overwrites it. Other errors are thrown. Exported for tests.
+ */
+export function sendDisplay(
+  write: WriteDisplayData,
+  data: MimeBundle,
+  displayId: string,
+  update: boolean,
+): void {
+  const waiting = pending.get(displayId);
+  const entry: PendingDisplay = { write, data, update: waiting ? waiting.update && update : update };
+  pending.delete(displayId);
+  if (trySend(displayId, entry)) return;
+  pending.set(displayId, entry);
+  scheduleRetry(1);
+}
+
+/** How many displays wait for a busy socket (tests). */
+export function pendingDisplays(): number {
+  return pending.size;
 }
 
 /** The active sink, or null in a plain script. */
