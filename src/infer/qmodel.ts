@@ -302,9 +302,9 @@ export function quantizeModel(model: GPT, scheme: QuantScheme, calibration?: num
 }
 
 /**
- * A quantized checkpoint in safetensors: int8 codes as I8, packed 4/3/2-bit codes (the bit stream) as U8, scales as F32, zero
- * points as U8 (`<name>.qweight`, `<name>.scales`, `<name>.zeros`), the other parameters as F32; the scheme
- * and each weight's shape in the metadata.
+ * A quantized checkpoint in safetensors: int8 codes as I8, packed 4/3/2-bit codes (the bit stream) as U8,
+ * scales as F32, zero points as U8 (`<name>.qweight`, `<name>.scales`, `<name>.zeros`), the other parameters as
+ * F32; the scheme and each weight's shape in the metadata.
  */
 export function encodeQuantized(model: QuantizedGPT): Uint8Array {
   const tensors = new Map<string, SafeTensor>();

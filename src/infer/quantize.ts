@@ -1,7 +1,8 @@
 /**
  * Weight quantization: symmetric absmax int8 (per tensor and per output channel), asymmetric group-wise
- * int4/int3/int2 by round-to-nearest with the codes packed `bits` bits each (two per byte at 4 bits), GPTQ (Frantar et al. 2022) with the Cholesky
- * factor of the inverse Hessian from ml-matrix, and LLM.int8's outlier split (Dettmers et al. 2022).
+ * int4/int3/int2 by round-to-nearest with the codes packed `bits` bits each (two per byte at 4 bits), GPTQ
+ * (Frantar et al. 2022) with the Cholesky factor of the inverse Hessian from ml-matrix, and LLM.int8's outlier
+ * split (Dettmers et al. 2022).
  *
  * Layout: our linear weights are `[in, out]` (y = x·W). Per-channel scales are per output column. Group-wise
  * formats group consecutive *input* rows of one output channel (as GPTQ and AWQ do), so they store the
